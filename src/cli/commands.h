@@ -1,0 +1,54 @@
+// The `ghloader` command line: one function per subcommand, each returning
+// the process exit code.
+//
+// Exit codes: 0 success; 1 the work ran but part of it failed (e.g. an hour
+// that could not be loaded); 2 invalid arguments or an unusable --store or
+// --source; 130 interrupted.
+#ifndef GHLOADER_CLI_COMMANDS_H_
+#define GHLOADER_CLI_COMMANDS_H_
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace ghloader {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitInterrupted = 130;
+
+inline constexpr char kDefaultSource[] = "https://data.gharchive.org";
+
+struct LoadFlags {
+  std::string from;
+  std::string to;
+  std::string source = kDefaultSource;
+  std::string store;
+  int jobs = 4;
+  bool force = false;
+  bool dry_run = false;
+  bool json = false;
+  int lease_seconds = 30;
+  std::string progress = "auto";
+};
+
+struct QueryFlags {
+  std::string login;
+  std::string store;
+  bool json = false;
+};
+
+void AddLoadCommand(CLI::App& app, LoadFlags& flags);
+void AddQueryCommand(CLI::App& app, QueryFlags& flags);
+
+int RunLoad(const LoadFlags& flags);
+int RunQuery(const QueryFlags& flags);
+
+// Set by SIGINT and SIGTERM; long-running commands stop when it turns true.
+std::atomic<bool>& StopRequested();
+void InstallStopSignalHandlers();
+
+}  // namespace ghloader
+
+#endif  // GHLOADER_CLI_COMMANDS_H_

@@ -1,0 +1,54 @@
+// ghloader: loads GH Archive hours into a store and answers per-user queries.
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "common/logging.h"
+#include "store/store_factory.h"
+
+int main(int argc, char** argv) {
+  using namespace ghloader;
+
+  CLI::App app{"Loads GH Archive hours into a store and answers per-user queries.", "ghloader"};
+  app.require_subcommand(1);
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "Log level: trace, debug, info, warn, error or off")
+      ->capture_default_str();
+
+  const char* store_from_environment = std::getenv("GHLOADER_STORE");
+  std::string default_store = store_from_environment != nullptr ? store_from_environment
+                                                                : std::string(kDefaultStore);
+  LoadFlags load_flags;
+  load_flags.store = default_store;
+  QueryFlags query_flags;
+  query_flags.store = default_store;
+  AddLoadCommand(app, load_flags);
+  AddQueryCommand(app, query_flags);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForAllHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForVersion& version) {
+    return app.exit(version);
+  } catch (const CLI::ParseError& error) {
+    std::cerr << "error: " << error.what() << "\nRun 'ghloader --help' for usage.\n";
+    return kExitUsage;
+  }
+
+  absl::Status logging = InitLogging(log_level);
+  if (!logging.ok()) {
+    std::cerr << "error: " << logging.message() << "\n";
+    return kExitUsage;
+  }
+
+  if (app.got_subcommand("load")) return RunLoad(load_flags);
+  if (app.got_subcommand("query")) return RunQuery(query_flags);
+  return kExitUsage;
+}
