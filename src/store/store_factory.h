@@ -1,4 +1,5 @@
-// Opens the store that a `--store` value names.
+// Opens the stores that a `--store` value names: the event store (events,
+// hour ledger, rejects) and the task store, which share one backend.
 #ifndef GHLOADER_STORE_STORE_FACTORY_H_
 #define GHLOADER_STORE_STORE_FACTORY_H_
 
@@ -7,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "store/event_store.h"
+#include "tasks/task_store.h"
 
 namespace ghloader {
 
@@ -18,9 +20,17 @@ struct StoreOpenOptions {
   bool create_if_missing = true;
 };
 
+struct Stores {
+  std::unique_ptr<EventStore> events;
+  std::unique_ptr<TaskStore> tasks;
+};
+
 // Accepts `sqlite:PATH`. Errors name the value and list the accepted forms:
 // InvalidArgument for a malformed value, NotFound for a missing store that
 // may not be created, and the store's own error otherwise.
+absl::StatusOr<Stores> OpenStores(std::string_view uri, StoreOpenOptions options = {});
+
+// Opens only the event store; see OpenStores.
 absl::StatusOr<std::unique_ptr<EventStore>> OpenEventStore(std::string_view uri,
                                                            StoreOpenOptions options = {});
 
