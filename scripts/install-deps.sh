@@ -11,8 +11,10 @@ packages=(
   libutfcpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libmongoc-dev libbson-dev libhiredis-dev
-  redis-server etcd-server prometheus golang-go
+  redis-server etcd-server prometheus
 )
+# Go is needed only to build FerretDB; keep a Go that is already installed.
+if ! command -v go >/dev/null 2>&1; then packages+=(golang-go); fi
 
 missing=()
 for package in "${packages[@]}"; do
