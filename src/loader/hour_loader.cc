@@ -39,6 +39,7 @@ class HourPipeline final : public ByteSink, public LineHandler {
         cancel_(cancel),
         collect_logins_(collect_logins),
         decoder_(*this),
+        inserted_all_attempts_(lease.events_stored_before),
         last_renewal_(absl::Now()) {
     batch_.reserve(options_.batch_events);
   }
@@ -215,7 +216,8 @@ class HourPipeline final : public ByteSink, public LineHandler {
   size_t batch_bytes_ = 0;
   std::vector<RejectedLine> rejects_;
   AttemptCounts counts_;
-  int64_t inserted_all_attempts_ = 0;
+  // Starts at what attempts under earlier leases stored (see Lease).
+  int64_t inserted_all_attempts_;
   absl::flat_hash_set<std::string> logins_;
   absl::Time last_renewal_;
   absl::Status store_failure_;
@@ -287,8 +289,9 @@ HourResult HourLoader::Load(absl::CivilHour hour, Lease& lease, const std::atomi
   HourStats& stats = record.stats;
   stats.lines = pipeline.decoder().lines();
   stats.events_stored = pipeline.inserted_all_attempts();
-  // Events that an earlier, failed attempt stored show up as duplicates in
-  // the last one; they were new to the store, so they count as stored.
+  // Events that an earlier attempt stored (a failed fetch in this process,
+  // or a crashed process before it) show up as duplicates in the last one;
+  // they were new to the store, so they count as stored.
   int64_t stored_by_earlier_attempts = pipeline.inserted_all_attempts() - counts.inserted;
   stats.duplicates = std::max<int64_t>(0, counts.duplicates - stored_by_earlier_attempts);
   stats.lines_rejected = counts.rejected;

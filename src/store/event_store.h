@@ -62,6 +62,11 @@ struct Lease {
   std::string owner;
   int64_t fencing_token = 0;
   absl::Time expires_at;
+  // Events that earlier attempts stored under leases that ended unfinished
+  // (a crash, or a release on shutdown), so that the hour's final count
+  // includes them. Zero when the hour was never started or had ended
+  // (loaded, missing, failed). A store that cannot track it keeps it zero.
+  int64_t events_stored_before = 0;
 };
 
 enum class ClaimOutcome {
@@ -105,7 +110,9 @@ class EventStore {
 
   // Writes events, skipping those whose key is already stored. The result is
   // returned only after the store acknowledged every event. `hour` names the
-  // hour file for rejects.
+  // hour file for rejects; where the store can, it also adds the number
+  // inserted to the hour's ledger entry in the same transaction, which is
+  // where Lease::events_stored_before comes from after a crash.
   virtual absl::StatusOr<BatchWriteResult> WriteBatch(
       std::string_view hour, const std::vector<BatchEvent>& events) = 0;
 

@@ -104,6 +104,9 @@ class TaskStore {
   virtual absl::Status CompleteTaskHour(std::string_view id, const HourRecord& outcome,
                                         const std::vector<std::string>& logins) = 0;
 
+  // Hours of the task whose end state was failed, in order, as file stems.
+  virtual absl::StatusOr<std::vector<std::string>> FailedTaskHours(std::string_view id) = 0;
+
   // The lower-cased logins recorded for the task, sorted.
   virtual absl::StatusOr<std::vector<std::string>> TaskLogins(std::string_view id) = 0;
 };

@@ -60,7 +60,7 @@ absl::Status CheckLeaseHeld(sqlite::Connection& db, const Lease& lease) {
 }  // namespace
 
 absl::StatusOr<BatchWriteResult> SqliteEventStore::WriteBatch(
-    std::string_view, const std::vector<BatchEvent>& events) {
+    std::string_view hour, const std::vector<BatchEvent>& events) {
   BatchWriteResult result;
   absl::Status written = database_->WithWriteTransaction([&](sqlite::Connection& db) {
     absl::StatusOr<sqlite::Statement> insert = db.Prepare(
@@ -85,7 +85,13 @@ absl::StatusOr<BatchWriteResult> SqliteEventStore::WriteBatch(
         ++result.duplicates;
       }
     }
-    return absl::OkStatus();
+
+    absl::StatusOr<sqlite::Statement> progress = db.Prepare(
+        "UPDATE hours SET events_stored = events_stored + ?2 WHERE hour = ?1 AND state = 'loading'");
+    if (!progress.ok()) return progress.status();
+    progress->Bind(1, hour);
+    progress->Bind(2, result.inserted);
+    return progress->Run();
   });
   if (!written.ok()) return written;
   return result;
@@ -136,17 +142,23 @@ absl::StatusOr<ClaimResult> SqliteEventStore::ClaimHour(std::string_view hour,
 
     result.outcome = ClaimOutcome::kClaimed;
     result.lease = Lease{std::string(hour), std::string(owner), token, now + lease_duration};
+    if (current->has_value() && ((*current)->state == HourState::kLoading ||
+                                 (*current)->state == HourState::kPending)) {
+      result.lease.events_stored_before = (*current)->stats.events_stored;
+    }
     absl::StatusOr<sqlite::Statement> upsert = db.Prepare(
         "INSERT INTO hours (hour, state, lease_owner, lease_expires_at, fencing_token, updated_at)"
         " VALUES (?1, 'loading', ?2, ?3, ?4, ?5)"
         " ON CONFLICT (hour) DO UPDATE SET state = 'loading', lease_owner = ?2,"
-        " lease_expires_at = ?3, fencing_token = ?4, updated_at = ?5, error = NULL");
+        " lease_expires_at = ?3, fencing_token = ?4, updated_at = ?5, error = NULL,"
+        " events_stored = ?6");
     if (!upsert.ok()) return upsert.status();
     upsert->Bind(1, hour);
     upsert->Bind(2, owner);
     upsert->Bind(3, ToMicros(result.lease.expires_at));
     upsert->Bind(4, token);
     upsert->Bind(5, ToMicros(now));
+    upsert->Bind(6, result.lease.events_stored_before);
     return upsert->Run();
   });
   if (!claimed.ok()) return claimed;

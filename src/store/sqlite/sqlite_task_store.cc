@@ -168,18 +168,28 @@ absl::Status SqliteTaskStore::RequestCancel(std::string_view id) {
   });
 }
 
-absl::StatusOr<std::vector<std::string>> SqliteTaskStore::PendingTaskHours(std::string_view id) {
+absl::StatusOr<std::vector<std::string>> SqliteTaskStore::SelectTaskHours(
+    std::string_view id, std::string_view state) {
   absl::StatusOr<std::vector<std::string>> hours;
   absl::Status read = database_->WithReadConnection([&](sqlite::Connection& db) {
     absl::StatusOr<sqlite::Statement> select = db.Prepare(
-        "SELECT hour FROM task_hours WHERE task_id = ?1 AND state = 'pending' ORDER BY position");
+        "SELECT hour FROM task_hours WHERE task_id = ?1 AND state = ?2 ORDER BY position");
     if (!select.ok()) return select.status();
     select->Bind(1, id);
+    select->Bind(2, state);
     hours = ReadStrings(*select);
     return hours.status();
   });
   if (!read.ok()) return read;
   return hours;
+}
+
+absl::StatusOr<std::vector<std::string>> SqliteTaskStore::PendingTaskHours(std::string_view id) {
+  return SelectTaskHours(id, HourStateName(HourState::kPending));
+}
+
+absl::StatusOr<std::vector<std::string>> SqliteTaskStore::FailedTaskHours(std::string_view id) {
+  return SelectTaskHours(id, HourStateName(HourState::kFailed));
 }
 
 absl::Status SqliteTaskStore::CompleteTaskHour(std::string_view id, const HourRecord& outcome,

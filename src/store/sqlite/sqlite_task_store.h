@@ -25,11 +25,14 @@ class SqliteTaskStore final : public TaskStore {
   absl::StatusOr<std::vector<std::string>> PendingTaskHours(std::string_view id) override;
   absl::Status CompleteTaskHour(std::string_view id, const HourRecord& outcome,
                                 const std::vector<std::string>& logins) override;
+  absl::StatusOr<std::vector<std::string>> FailedTaskHours(std::string_view id) override;
   absl::StatusOr<std::vector<std::string>> TaskLogins(std::string_view id) override;
 
  private:
   absl::StatusOr<std::vector<TaskRecord>> SelectTasks(std::string_view where_and_order,
                                                       std::string_view id, int64_t limit);
+  absl::StatusOr<std::vector<std::string>> SelectTaskHours(std::string_view id,
+                                                           std::string_view state);
 
   std::shared_ptr<SqliteDatabase> database_;
 };
