@@ -7,6 +7,7 @@
 #ifndef GHLOADER_CLI_COMMANDS_H_
 #define GHLOADER_CLI_COMMANDS_H_
 
+#include <atomic>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -39,11 +40,42 @@ struct QueryFlags {
   bool json = false;
 };
 
+inline constexpr char kDefaultListen[] = "0.0.0.0:1234";
+inline constexpr char kDefaultServer[] = "127.0.0.1:1234";
+
+struct ServeFlags {
+  std::string listen = kDefaultListen;
+  std::string source = kDefaultSource;
+  std::string store;
+  int jobs = 4;
+  int lease_seconds = 30;
+  std::string advertise_address;
+  int cache_ttl_seconds = 300;
+  int cache_max_entries = 10000;
+};
+
+struct ClientFlags {
+  std::string server = kDefaultServer;
+  bool json = false;
+  double timeout_seconds = 0;  // 0: no deadline.
+  std::string action;          // The client subcommand that was given.
+  std::string from;
+  std::string to;
+  bool force = false;
+  std::string task_id;
+  std::string login;
+  int limit = 20;
+};
+
 void AddLoadCommand(CLI::App& app, LoadFlags& flags);
 void AddQueryCommand(CLI::App& app, QueryFlags& flags);
+void AddServeCommand(CLI::App& app, ServeFlags& flags);
+void AddClientCommand(CLI::App& app, ClientFlags& flags);
 
 int RunLoad(const LoadFlags& flags);
 int RunQuery(const QueryFlags& flags);
+int RunServe(const ServeFlags& flags);
+int RunClient(const ClientFlags& flags);
 
 // Set by SIGINT and SIGTERM; long-running commands stop when it turns true.
 std::atomic<bool>& StopRequested();

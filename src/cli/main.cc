@@ -26,8 +26,25 @@ int main(int argc, char** argv) {
   load_flags.store = default_store;
   QueryFlags query_flags;
   query_flags.store = default_store;
+  ServeFlags serve_flags;
+  serve_flags.store = default_store;
+  const char* listen_from_environment = std::getenv("GHLOADER_LISTEN");
+  if (listen_from_environment != nullptr) serve_flags.listen = listen_from_environment;
+  ClientFlags client_flags;
+  const char* server_from_environment = std::getenv("GHLOADER_SERVER");
+  if (server_from_environment != nullptr) client_flags.server = server_from_environment;
+
   AddLoadCommand(app, load_flags);
   AddQueryCommand(app, query_flags);
+  AddServeCommand(app, serve_flags);
+  AddClientCommand(app, client_flags);
+
+  // Options of a command may also follow its subcommand, e.g.
+  // `ghloader client query octocat --json`.
+  for (CLI::App* command : app.get_subcommands({})) {
+    command->fallthrough();
+    for (CLI::App* subcommand : command->get_subcommands({})) subcommand->fallthrough();
+  }
 
   try {
     app.parse(argc, argv);
@@ -50,5 +67,7 @@ int main(int argc, char** argv) {
 
   if (app.got_subcommand("load")) return RunLoad(load_flags);
   if (app.got_subcommand("query")) return RunQuery(query_flags);
+  if (app.got_subcommand("serve")) return RunServe(serve_flags);
+  if (app.got_subcommand("client")) return RunClient(client_flags);
   return kExitUsage;
 }

@@ -225,6 +225,27 @@ class HourPipeline final : public ByteSink, public LineHandler {
 
 }  // namespace
 
+void LogHourOutcome(const HourRecord& record, std::string_view task_id) {
+  std::string prefix = task_id.empty() ? "" : Concat("task=", task_id, " ");
+  const HourStats& stats = record.stats;
+  switch (record.state) {
+    case HourState::kLoaded:
+      spdlog::info("{}hour={} loaded: {} lines, {} events stored, {} duplicates, {} rejected, "
+                   "{} repaired, {:.1f} MB in {:.2f} s",
+                   prefix, record.hour, stats.lines, stats.events_stored, stats.duplicates,
+                   stats.lines_rejected, stats.lines_repaired,
+                   stats.decompressed_bytes / 1e6, stats.seconds);
+      break;
+    case HourState::kMissing:
+      spdlog::warn("{}hour={} missing: the archive has no file for it ({})", prefix, record.hour,
+                   record.source);
+      break;
+    default:
+      spdlog::error("{}hour={} failed: {}", prefix, record.hour, record.error);
+      break;
+  }
+}
+
 bool SleepUnlessCancelled(absl::Duration duration, const std::atomic<bool>& cancel) {
   absl::Time until = absl::Now() + duration;
   while (absl::Now() < until) {

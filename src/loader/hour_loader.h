@@ -58,6 +58,10 @@ class HourLoader {
   LoadProgress* progress_;
 };
 
+// Logs an hour's end state: info for loaded, warning for missing, error for
+// failed. `task_id` is added to the line when not empty.
+void LogHourOutcome(const HourRecord& record, std::string_view task_id = "");
+
 // Sleeps for `duration` unless `cancel` becomes true first; returns false
 // when cancelled.
 bool SleepUnlessCancelled(absl::Duration duration, const std::atomic<bool>& cancel);

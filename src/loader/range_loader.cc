@@ -30,26 +30,6 @@ void AddHour(LoadSummary& summary, const HourRecord& record) {
   }
 }
 
-void LogHour(const HourRecord& record) {
-  const HourStats& stats = record.stats;
-  switch (record.state) {
-    case HourState::kLoaded:
-      spdlog::info("hour={} loaded: {} lines, {} events stored, {} duplicates, {} rejected, "
-                   "{} repaired, {:.1f} MB in {:.2f} s",
-                   record.hour, stats.lines, stats.events_stored, stats.duplicates,
-                   stats.lines_rejected, stats.lines_repaired,
-                   stats.decompressed_bytes / 1e6, stats.seconds);
-      break;
-    case HourState::kMissing:
-      spdlog::warn("hour={} missing: the archive has no file for it ({})", record.hour,
-                   record.source);
-      break;
-    default:
-      spdlog::error("hour={} failed: {}", record.hour, record.error);
-      break;
-  }
-}
-
 }  // namespace
 
 std::string MakeLeaseOwner() {
@@ -105,7 +85,7 @@ LoadSummary RangeLoader::Run(const RangeLoadOptions& options, const std::atomic<
         record = std::move(result.record);
       }
 
-      LogHour(record);
+      LogHourOutcome(record);
       std::lock_guard<std::mutex> lock(summary_mutex);
       AddHour(summary, record);
       ++progress.hours_done;
