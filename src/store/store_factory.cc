@@ -1,5 +1,6 @@
 #include "store/store_factory.h"
 
+#include <charconv>
 #include <filesystem>
 
 #include "common/strings.h"
@@ -9,8 +10,42 @@
 namespace ghloader {
 namespace {
 
+constexpr int kDefaultBusyTimeoutMs = 30000;
+
+// Reads the options after '?' in "sqlite:PATH?busy_timeout_ms=N".
+absl::Status ParseSqliteOptions(std::string_view uri, std::string_view query,
+                                int& busy_timeout_ms) {
+  while (!query.empty()) {
+    size_t end = query.find('&');
+    std::string_view option = query.substr(0, end);
+    query = end == std::string_view::npos ? std::string_view() : query.substr(end + 1);
+
+    size_t equals = option.find('=');
+    std::string_view name = option.substr(0, equals);
+    std::string_view value = equals == std::string_view::npos ? "" : option.substr(equals + 1);
+    if (name != "busy_timeout_ms") {
+      return absl::InvalidArgumentError(Concat("invalid --store '", uri, "': unknown option '",
+                                               name, "'; the only option is busy_timeout_ms"));
+    }
+    auto parsed = std::from_chars(value.data(), value.data() + value.size(), busy_timeout_ms);
+    if (parsed.ec != std::errc() || parsed.ptr != value.data() + value.size() ||
+        busy_timeout_ms < 0) {
+      return absl::InvalidArgumentError(Concat("invalid --store '", uri, "': busy_timeout_ms '",
+                                               value, "' is not a number of milliseconds"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Stores> OpenSqliteStores(std::string_view uri, StoreOpenOptions options) {
-  std::string path(uri.substr(std::string_view("sqlite:").size()));
+  std::string_view rest = uri.substr(std::string_view("sqlite:").size());
+  size_t question = rest.find('?');
+  std::string path(rest.substr(0, question));
+  int busy_timeout_ms = kDefaultBusyTimeoutMs;
+  if (question != std::string_view::npos) {
+    absl::Status parsed = ParseSqliteOptions(uri, rest.substr(question + 1), busy_timeout_ms);
+    if (!parsed.ok()) return parsed;
+  }
   if (path.empty()) {
     return absl::InvalidArgumentError(
         "invalid --store 'sqlite:': give a file path, e.g. sqlite:ghloader.db");
@@ -21,7 +56,7 @@ absl::StatusOr<Stores> OpenSqliteStores(std::string_view uri, StoreOpenOptions o
                                       "' does not exist; load some hours into it first "
                                       "or pass the --store you loaded into"));
   }
-  absl::StatusOr<std::shared_ptr<SqliteDatabase>> database = SqliteDatabase::Open(path);
+  absl::StatusOr<std::shared_ptr<SqliteDatabase>> database = SqliteDatabase::Open(path, busy_timeout_ms);
   if (!database.ok()) return database.status();
 
   Stores stores;

@@ -97,7 +97,8 @@ bool Statement::ColumnIsNull(int index) const {
   return sqlite3_column_type(statement_, index) == SQLITE_NULL;
 }
 
-absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& path) {
+absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
+                                                             int busy_timeout_ms) {
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   int code = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
@@ -107,7 +108,7 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& 
     return error;
   }
   std::unique_ptr<Connection> connection(new Connection(db));
-  sqlite3_busy_timeout(db, 30000);
+  sqlite3_busy_timeout(db, busy_timeout_ms);
 
   // WAL lets queries read while a load writes. synchronous=NORMAL in WAL mode
   // keeps every committed transaction across a process crash; only a power

@@ -50,8 +50,10 @@ class Statement {
 
 class Connection {
  public:
-  // Opens (creating if needed) the database at `path`, in WAL mode.
-  static absl::StatusOr<std::unique_ptr<Connection>> Open(const std::string& path);
+  // Opens (creating if needed) the database at `path`, in WAL mode. A
+  // statement waits up to `busy_timeout_ms` for another writer's lock.
+  static absl::StatusOr<std::unique_ptr<Connection>> Open(const std::string& path,
+                                                          int busy_timeout_ms);
   ~Connection();
 
   absl::Status Execute(std::string_view sql);

@@ -94,9 +94,11 @@ absl::Time FromMicros(int64_t micros) {
   return micros == 0 ? absl::InfinitePast() : absl::FromUnixMicros(micros);
 }
 
-absl::StatusOr<std::shared_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::string& path) {
-  std::shared_ptr<SqliteDatabase> database(new SqliteDatabase(path));
-  absl::StatusOr<std::unique_ptr<sqlite::Connection>> writer = sqlite::Connection::Open(path);
+absl::StatusOr<std::shared_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::string& path,
+                                                                     int busy_timeout_ms) {
+  std::shared_ptr<SqliteDatabase> database(new SqliteDatabase(path, busy_timeout_ms));
+  absl::StatusOr<std::unique_ptr<sqlite::Connection>> writer =
+      sqlite::Connection::Open(path, busy_timeout_ms);
   if (!writer.ok()) return writer.status();
   database->writer_ = std::move(*writer);
   absl::Status schema = database->CreateSchema();
@@ -140,7 +142,7 @@ absl::Status SqliteDatabase::WithReadConnection(
     }
   }
   if (reader == nullptr) {
-    absl::StatusOr<std::unique_ptr<sqlite::Connection>> opened = sqlite::Connection::Open(path_);
+    absl::StatusOr<std::unique_ptr<sqlite::Connection>> opened = sqlite::Connection::Open(path_, busy_timeout_ms_);
     if (!opened.ok()) return opened.status();
     reader = std::move(*opened);
   }

@@ -21,8 +21,11 @@ namespace ghloader {
 // The connections to one SQLite file, shared by the stores built on it.
 class SqliteDatabase {
  public:
-  // Opens or creates the file and its schema.
-  static absl::StatusOr<std::shared_ptr<SqliteDatabase>> Open(const std::string& path);
+  // Opens or creates the file and its schema. Writes wait up to
+  // `busy_timeout_ms` for another process's write lock, then fail as
+  // Unavailable.
+  static absl::StatusOr<std::shared_ptr<SqliteDatabase>> Open(const std::string& path,
+                                                              int busy_timeout_ms = 30000);
 
   const std::string& path() const { return path_; }
 
@@ -36,10 +39,12 @@ class SqliteDatabase {
       const std::function<absl::Status(sqlite::Connection&)>& work);
 
  private:
-  explicit SqliteDatabase(std::string path) : path_(std::move(path)) {}
+  SqliteDatabase(std::string path, int busy_timeout_ms)
+      : path_(std::move(path)), busy_timeout_ms_(busy_timeout_ms) {}
   absl::Status CreateSchema();
 
   std::string path_;
+  int busy_timeout_ms_;
   std::mutex write_mutex_;
   std::unique_ptr<sqlite::Connection> writer_;
   std::mutex readers_mutex_;
