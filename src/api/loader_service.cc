@@ -135,9 +135,10 @@ grpc::Status LoaderService::QueryUser(grpc::ServerContext*, const agent::UserQue
     }
   }
 
+  uint64_t invalidation_count = cache_ != nullptr ? cache_->InvalidationCount() : 0;
   absl::StatusOr<UserStats> stats = events_.QueryUser(login);
   if (!stats.ok()) return LogAndConvert("QueryUser", stats.status());
-  if (cache_ != nullptr) cache_->Put(login, *stats);
+  if (cache_ != nullptr) cache_->Put(login, *stats, invalidation_count);
   ToUserQueryResponse(*stats, *response);
   return grpc::Status::OK;
 }

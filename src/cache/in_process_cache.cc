@@ -16,9 +16,16 @@ std::optional<UserStats> InProcessCache::Get(std::string_view login) {
   return found->second->stats;
 }
 
-void InProcessCache::Put(std::string_view login, const UserStats& stats) {
+uint64_t InProcessCache::InvalidationCount() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return invalidation_count_;
+}
+
+void InProcessCache::Put(std::string_view login, const UserStats& stats,
+                         uint64_t invalidation_count) {
   if (max_entries_ == 0 || ttl_ <= absl::ZeroDuration()) return;
   std::lock_guard<std::mutex> lock(mutex_);
+  if (invalidation_count != invalidation_count_) return;
   std::string key(login);
   auto found = index_.find(key);
   if (found != index_.end()) {
@@ -36,6 +43,7 @@ void InProcessCache::Put(std::string_view login, const UserStats& stats) {
 
 absl::Status InProcessCache::Invalidate(const std::vector<std::string>& logins) {
   std::lock_guard<std::mutex> lock(mutex_);
+  ++invalidation_count_;
   for (const std::string& login : logins) {
     auto found = index_.find(login);
     if (found == index_.end()) continue;

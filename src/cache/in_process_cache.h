@@ -18,7 +18,8 @@ class InProcessCache final : public UserStatsCache {
   InProcessCache(absl::Duration ttl, size_t max_entries) : ttl_(ttl), max_entries_(max_entries) {}
 
   std::optional<UserStats> Get(std::string_view login) override;
-  void Put(std::string_view login, const UserStats& stats) override;
+  uint64_t InvalidationCount() override;
+  void Put(std::string_view login, const UserStats& stats, uint64_t invalidation_count) override;
   absl::Status Invalidate(const std::vector<std::string>& logins) override;
 
  private:
@@ -31,6 +32,7 @@ class InProcessCache final : public UserStatsCache {
   absl::Duration ttl_;
   size_t max_entries_;
   std::mutex mutex_;
+  uint64_t invalidation_count_ = 0;
   std::list<Entry> entries_;  // Most recently used first.
   std::unordered_map<std::string, std::list<Entry>::iterator> index_;
 };

@@ -5,6 +5,7 @@
 #ifndef GHLOADER_CACHE_USER_STATS_CACHE_H_
 #define GHLOADER_CACHE_USER_STATS_CACHE_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,7 +22,15 @@ class UserStatsCache {
 
   // Returns the cached answer for a lower-cased login, if fresh.
   virtual std::optional<UserStats> Get(std::string_view login) = 0;
-  virtual void Put(std::string_view login, const UserStats& stats) = 0;
+
+  // Returns a counter that every Invalidate call increases. Read it before
+  // querying the store and pass it to Put.
+  virtual uint64_t InvalidationCount() = 0;
+
+  // Caches an answer read from the store, unless an invalidation ran since
+  // `invalidation_count` was read: the answer might predate that load.
+  virtual void Put(std::string_view login, const UserStats& stats,
+                   uint64_t invalidation_count) = 0;
   // Drops the answers of lower-cased logins.
   virtual absl::Status Invalidate(const std::vector<std::string>& logins) = 0;
 };
