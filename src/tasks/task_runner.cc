@@ -195,7 +195,7 @@ absl::Status TaskRunner::RefillQueue() {
   absl::StatusOr<std::vector<TaskRecord>> tasks = tasks_.ListUnfinishedTasks();
   if (!tasks.ok()) return tasks.status();
 
-  size_t wanted = kQueuedHoursPerWorker * static_cast<size_t>(std::max(1, options_.workers));
+  size_t queue_limit = kQueuedHoursPerWorker * static_cast<size_t>(std::max(1, options_.workers));
   std::vector<WorkItem> items;
   for (const TaskRecord& task : *tasks) {
     int in_flight = 0;
@@ -228,10 +228,10 @@ absl::Status TaskRunner::RefillQueue() {
       }
     }
     for (std::string& hour : *pending) {
-      if (items.size() >= wanted) break;
+      if (items.size() >= queue_limit) break;
       items.push_back(WorkItem{task.id, std::move(hour), task.force});
     }
-    if (items.size() >= wanted) break;
+    if (items.size() >= queue_limit) break;
   }
 
   std::lock_guard<std::mutex> lock(mutex_);
