@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates python3 python3-grpcio time
   libabsl-dev libcurl4-openssl-dev libisal-dev libxxhash-dev libsimdjson-dev
   libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
-  libutfcpp-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libutfcpp-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libmongoc-dev libbson-dev libhiredis-dev
   redis-server etcd-server prometheus
