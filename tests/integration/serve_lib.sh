@@ -102,6 +102,10 @@ start_fixture_server() {
     [[ -s $WORK/fixture.port ]] && break
     sleep 0.1
   done
+  if [[ ! -s $WORK/fixture.port ]]; then
+    fail "the fixture server did not start (tests/tools/serve_fixtures.py)"
+    finish
+  fi
   FIXTURE_URL="http://127.0.0.1:$(cat "$WORK/fixture.port")"
 }
 
