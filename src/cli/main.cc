@@ -55,7 +55,17 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& version) {
     return app.exit(version);
   } catch (const CLI::ParseError& error) {
-    std::cerr << "error: " << error.what() << "\nRun 'ghloader --help' for usage.\n";
+    std::cerr << "error: " << error.what() << "\n";
+    // CLI11 checks required options before unknown arguments, so a mistyped
+    // flag or subcommand would otherwise show up only as a missing option.
+    std::vector<std::string> unknown = app.remaining(true);
+    bool already_listed = dynamic_cast<const CLI::ExtrasError*>(&error) != nullptr;
+    if (!unknown.empty() && !already_listed) {
+      std::cerr << "error: unrecognized arguments:";
+      for (const std::string& argument : unknown) std::cerr << " '" << argument << "'";
+      std::cerr << "\n";
+    }
+    std::cerr << "Run 'ghloader --help' for usage.\n";
     return kExitUsage;
   }
 
