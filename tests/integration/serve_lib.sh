@@ -51,6 +51,11 @@ expect_contains() {
 }
 
 finish() {
+  # Sanitizer builds report into the service log without always stopping it.
+  if [[ -f $WORK/serve.log ]] && grep -q -E "ERROR: (Address|Leak)Sanitizer|runtime error:" "$WORK/serve.log"; then
+    fail "the service log has sanitizer reports"
+    grep -E -A 20 "ERROR: (Address|Leak)Sanitizer|runtime error:" "$WORK/serve.log" | head -n 60
+  fi
   echo "$PASSED passed, $FAILED failed"
   [[ $FAILED -eq 0 ]]
   exit
