@@ -215,7 +215,12 @@ absl::Status TaskRunner::RefillQueue() {
       continue;
     }
 
-    absl::StatusOr<std::vector<std::string>> pending = tasks_.PendingTaskHours(task.id);
+    // Hours held by other loaders are skipped when taken, so read a few more
+    // than the queue takes.
+    // NOTE: with more than about 16 replicas all loading one task, the hours
+    // read here could all be held by others, and this replica would idle.
+    absl::StatusOr<std::vector<std::string>> pending =
+        tasks_.FirstPendingTaskHours(task.id, 4 * queue_limit);
     if (!pending.ok()) return pending.status();
     if (pending->empty()) {
       if (in_flight == 0) FinishTask(task);
@@ -224,7 +229,7 @@ absl::Status TaskRunner::RefillQueue() {
     if (task.state == TaskState::kPending) {
       absl::Status running = tasks_.SetTaskState(task.id, TaskState::kRunning, "");
       if (running.ok()) {
-        spdlog::info("task={} started: {} hours to load", task.id, pending->size());
+        spdlog::info("task={} started: {} hours to load", task.id, task.counters.hours_total);
       }
     }
     for (std::string& hour : *pending) {

@@ -98,6 +98,15 @@ class TaskStore {
   // Hours of the task not yet done, in order, as file stems.
   virtual absl::StatusOr<std::vector<std::string>> PendingTaskHours(std::string_view id) = 0;
 
+  // The first `limit` of PendingTaskHours. Runners call this often, so a
+  // store should override it to read no more than `limit` hours.
+  virtual absl::StatusOr<std::vector<std::string>> FirstPendingTaskHours(std::string_view id,
+                                                                         size_t limit) {
+    absl::StatusOr<std::vector<std::string>> hours = PendingTaskHours(id);
+    if (hours.ok() && hours->size() > limit) hours->resize(limit);
+    return hours;
+  }
+
   // Records the end state of one of the task's hours with its counts, and
   // the logins its events touched. Recording the same hour again changes
   // nothing, so a runner that crashed after this call may repeat it.

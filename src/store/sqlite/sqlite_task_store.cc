@@ -169,14 +169,16 @@ absl::Status SqliteTaskStore::RequestCancel(std::string_view id) {
 }
 
 absl::StatusOr<std::vector<std::string>> SqliteTaskStore::SelectTaskHours(
-    std::string_view id, std::string_view state) {
+    std::string_view id, std::string_view state, size_t limit) {
   absl::StatusOr<std::vector<std::string>> hours;
   absl::Status read = database_->WithReadConnection([&](sqlite::Connection& db) {
     absl::StatusOr<sqlite::Statement> select = db.Prepare(
-        "SELECT hour FROM task_hours WHERE task_id = ?1 AND state = ?2 ORDER BY position");
+        "SELECT hour FROM task_hours WHERE task_id = ?1 AND state = ?2 ORDER BY position"
+        " LIMIT ?3");
     if (!select.ok()) return select.status();
     select->Bind(1, id);
     select->Bind(2, state);
+    select->Bind(3, limit == 0 ? int64_t{-1} : static_cast<int64_t>(limit));
     hours = ReadStrings(*select);
     return hours.status();
   });
@@ -186,6 +188,11 @@ absl::StatusOr<std::vector<std::string>> SqliteTaskStore::SelectTaskHours(
 
 absl::StatusOr<std::vector<std::string>> SqliteTaskStore::PendingTaskHours(std::string_view id) {
   return SelectTaskHours(id, HourStateName(HourState::kPending));
+}
+
+absl::StatusOr<std::vector<std::string>> SqliteTaskStore::FirstPendingTaskHours(
+    std::string_view id, size_t limit) {
+  return SelectTaskHours(id, HourStateName(HourState::kPending), limit);
 }
 
 absl::StatusOr<std::vector<std::string>> SqliteTaskStore::FailedTaskHours(std::string_view id) {

@@ -25,14 +25,18 @@ class SqliteTaskStore final : public TaskStore {
   absl::StatusOr<std::vector<std::string>> PendingTaskHours(std::string_view id) override;
   absl::Status CompleteTaskHour(std::string_view id, const HourRecord& outcome,
                                 const std::vector<std::string>& logins) override;
+  absl::StatusOr<std::vector<std::string>> FirstPendingTaskHours(std::string_view id,
+                                                                 size_t limit) override;
   absl::StatusOr<std::vector<std::string>> FailedTaskHours(std::string_view id) override;
   absl::StatusOr<std::vector<std::string>> TaskLogins(std::string_view id) override;
 
  private:
   absl::StatusOr<std::vector<TaskRecord>> SelectTasks(std::string_view where_and_order,
                                                       std::string_view id, int64_t limit);
+  // Hours of the task in `state`, in order; all of them when `limit` is 0.
   absl::StatusOr<std::vector<std::string>> SelectTaskHours(std::string_view id,
-                                                           std::string_view state);
+                                                           std::string_view state,
+                                                           size_t limit = 0);
 
   std::shared_ptr<SqliteDatabase> database_;
 };
