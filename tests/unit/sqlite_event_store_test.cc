@@ -428,6 +428,11 @@ TEST_F(SqliteEventStoreTest, QueryTreatsLikePatternsLiterally) {
   EXPECT_THAT(stats->events, IsEmpty());
 }
 
+TEST_F(SqliteEventStoreTest, NewFileUsesLargePagesAndWal) {
+  EXPECT_EQ(QueryInt("PRAGMA page_size"), 16384);
+  EXPECT_EQ(QueryText("PRAGMA journal_mode"), "wal");
+}
+
 TEST_F(SqliteEventStoreTest, DataSurvivesReopen) {
   ASSERT_TRUE(store_->WriteBatch("h", {MakeEvent("1", "PushEvent", "octo", "o/r", 0)}).ok());
   Reopen();

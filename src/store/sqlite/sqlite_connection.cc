@@ -110,11 +110,15 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& 
   std::unique_ptr<Connection> connection(new Connection(db));
   sqlite3_busy_timeout(db, busy_timeout_ms);
 
-  // WAL lets queries read while a load writes. synchronous=NORMAL in WAL mode
-  // keeps every committed transaction across a process crash; only a power
-  // loss can drop the last ones.
-  for (std::string_view pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
-                                  "PRAGMA foreign_keys=ON", "PRAGMA temp_store=MEMORY"}) {
+  // A 16 KiB page holds several 2-3 KB events. Against the 4 KiB default it
+  // cuts a load's page writes and system calls, for about 25% less wall time
+  // (see docs/benchmarks.md). The page size takes effect only on a new file,
+  // so it is set before WAL mode. WAL lets queries read while a load writes.
+  // synchronous=NORMAL in WAL mode keeps every committed transaction across a
+  // process crash; only a power loss can drop the last ones.
+  for (std::string_view pragma : {"PRAGMA page_size=16384", "PRAGMA journal_mode=WAL",
+                                  "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
+                                  "PRAGMA temp_store=MEMORY"}) {
     absl::Status status = connection->Execute(pragma);
     if (!status.ok()) return status;
   }
