@@ -8,8 +8,8 @@
 #include "common/strings.h"
 
 // NOTE: gunzip uses ISA-L's igzip rather than zlib because it inflates about
-// twice as fast on x86-64 (see docs/benchmarks.md), and decompression is the
-// largest share of a load's CPU time.
+// four times as fast on x86-64 (see docs/benchmarks.md), and decompression is
+// the largest share of the CPU time of parsing an hour.
 
 namespace ghloader {
 namespace {
