@@ -18,6 +18,12 @@ applies the loader's rules as they are documented, not its code:
 - the repository is repo.name ("/" means none) or, when "repo" is not an
   object, repository.owner + "/" + repository.name.
 
+NOTE: a line with invalid UTF-8 is decoded here with Python's "replace" error
+handler, which may replace other bytes than the loader's repair does. For an
+event with an id the key does not depend on it. For an event without an id
+the distinct count could then differ from the loader's; the samples have no
+invalid UTF-8.
+
 Commands:
   count_events.py query LOGIN FILE...   prints the JSON of `ghloader query --json`
   count_events.py summary FILE...       prints line, event and distinct-key counts
