@@ -4,6 +4,9 @@
 #include <filesystem>
 
 #include "common/strings.h"
+#include "store/mongo/mongo_event_store.h"
+#include "store/mongo/mongo_task_store.h"
+#include "store/mongo/mongo_uri.h"
 #include "store/sqlite/sqlite_event_store.h"
 #include "store/sqlite/sqlite_task_store.h"
 
@@ -65,12 +68,29 @@ absl::StatusOr<Stores> OpenSqliteStores(std::string_view uri, StoreOpenOptions o
   return stores;
 }
 
+absl::StatusOr<Stores> OpenMongoStores(std::string_view uri, StoreOpenOptions options) {
+  absl::StatusOr<MongoStoreConfig> config = ParseMongoStoreUri(uri);
+  if (!config.ok()) return config.status();
+  MongoOpenOptions open_options;
+  open_options.create_if_missing = options.create_if_missing;
+  absl::StatusOr<std::shared_ptr<MongoDatabase>> database =
+      MongoDatabase::Open(*std::move(config), open_options);
+  if (!database.ok()) return database.status();
+
+  Stores stores;
+  stores.events = std::make_unique<MongoEventStore>(*database);
+  stores.tasks = std::make_unique<MongoTaskStore>(*database);
+  return stores;
+}
+
 }  // namespace
 
 absl::StatusOr<Stores> OpenStores(std::string_view uri, StoreOpenOptions options) {
   if (uri.starts_with("sqlite:")) return OpenSqliteStores(uri, options);
+  if (IsMongoStoreUri(uri)) return OpenMongoStores(uri, options);
   return absl::InvalidArgumentError(
-      Concat("unsupported --store '", uri, "': expected sqlite:PATH, e.g. ", kDefaultStore));
+      Concat("unsupported --store '", uri, "': expected sqlite:PATH, e.g. ", kDefaultStore,
+             ", or a MongoDB URI, e.g. mongodb://127.0.0.1:27017/github"));
 }
 
 absl::StatusOr<std::unique_ptr<EventStore>> OpenEventStore(std::string_view uri,

@@ -25,7 +25,8 @@ struct Stores {
   std::unique_ptr<TaskStore> tasks;
 };
 
-// Accepts `sqlite:PATH`. Errors name the value and list the accepted forms:
+// Accepts `sqlite:PATH` and MongoDB URIs (`mongodb://...`, `mongodb+srv://...`,
+// see store/mongo/mongo_uri.h). Errors name the value and list the accepted forms:
 // InvalidArgument for a malformed value, NotFound for a missing store that
 // may not be created, and the store's own error otherwise.
 absl::StatusOr<Stores> OpenStores(std::string_view uri, StoreOpenOptions options = {});

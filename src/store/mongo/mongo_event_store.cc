@@ -1,0 +1,214 @@
+#include "store/mongo/mongo_event_store.h"
+
+#include <spdlog/spdlog.h>
+#include <utf8cpp/utf8.h>
+
+#include <iterator>
+#include <utility>
+
+#include "common/strings.h"
+#include "store/mongo/bson_document.h"
+#include "store/mongo/json_to_bson.h"
+#include "store/mongo/mongo_bulk.h"
+#include "store/mongo/mongo_errors.h"
+
+namespace ghloader {
+namespace {
+
+// BSON strings must be UTF-8; a rejected line may not be, and a line cut at
+// kMaxRejectedTextBytes may end inside a character.
+std::string ValidUtf8(std::string_view text) {
+  std::string valid;
+  valid.reserve(text.size());
+  utf8::replace_invalid(text.begin(), text.end(), std::back_inserter(valid));
+  return valid;
+}
+
+RejectedLine MakeReject(std::string_view hour, const BatchEvent& item, std::string reason) {
+  RejectedLine reject;
+  reject.hour = std::string(hour);
+  reject.line_number = item.line_number;
+  reject.reason = std::move(reason);
+  reject.text = item.event.json.substr(0, kMaxRejectedTextBytes);
+  return reject;
+}
+
+// Checks size and converts one event; on success `time_format` is the shape
+// of its created_at text.
+absl::Status ConvertEvent(JsonToBson& converter, const Event& event, int64_t max_bytes,
+                          bson_t* document, std::string& time_format) {
+  absl::Status converted = converter.Convert(event.json, event.key, document);
+  if (!converted.ok()) return converted;
+  if (static_cast<int64_t>(document->len) > max_bytes) {
+    return absl::InvalidArgumentError(
+        Concat("the event's BSON document has ", document->len,
+               " bytes, more than the server's maximum document size of ", max_bytes, " bytes"));
+  }
+  std::string_view created_at;
+  if (converter.root().at_key("created_at").get_string().get(created_at) == simdjson::SUCCESS) {
+    time_format = CreatedAtFormat(created_at);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<BatchWriteResult> MongoEventStore::WriteBatch(
+    std::string_view hour, const std::vector<BatchEvent>& events) {
+  // Convert every event, keeping the refused ones as rejects.
+  thread_local JsonToBson converter;
+  std::unique_ptr<PooledClient> client = database_->Client();
+  const MongoCollectionNames& names = database_->collections();
+  BulkWrite bulk(client->Collection(names.events), database_->Namespace(names.events));
+  std::vector<size_t> sent;  // Index in `events` of each document in the bulk write.
+  std::vector<std::string> time_formats(events.size());
+  std::vector<RejectedLine> rejects;
+  for (size_t i = 0; i < events.size(); ++i) {
+    bson_t document = BSON_INITIALIZER;
+    absl::Status converted = ConvertEvent(converter, events[i].event,
+                                          database_->max_document_bytes(), &document,
+                                          time_formats[i]);
+    if (converted.ok()) converted = bulk.Insert(&document);
+    bson_destroy(&document);
+    if (!converted.ok()) {
+      rejects.push_back(MakeReject(hour, events[i], std::string(converted.message())));
+      continue;
+    }
+    sent.push_back(i);
+  }
+
+  // Rejects before events, so that a failure after the insert has nothing
+  // else left to write.
+  BatchWriteResult result;
+  result.rejected = static_cast<int64_t>(rejects.size());
+  absl::Status rejected = WriteRejects(rejects);
+  if (!rejected.ok()) return rejected;
+  rejects.clear();
+  if (sent.empty()) return result;
+
+  std::vector<ActorKey> actor_keys = NewActorKeys(events, time_formats);
+  absl::Status actors_written = WriteActorKeys(actor_keys);
+  if (!actors_written.ok()) return actors_written;
+  RememberActorKeys(actor_keys);
+
+  absl::StatusOr<BulkWriteOutcome> outcome = bulk.Execute(sent.size());
+  if (!outcome.ok()) return outcome.status();
+  result.inserted = outcome->inserted;
+  for (const BulkWriteError& error : outcome->errors) {
+    if (error.code == kDuplicateKeyCode) {
+      ++result.duplicates;
+      continue;
+    }
+    ++result.rejected;
+    rejects.push_back(MakeReject(
+        hour, events[sent[error.index]],
+        Concat("MongoDB refused the document: ", error.message, " (error ", error.code, ")")));
+  }
+
+  // The events are stored now: retry what is left rather than have the
+  // loader write the batch again and count its events as duplicates.
+  if (!rejects.empty()) {
+    absl::Status written = database_->RetryWhileUnavailable(
+        Concat("writing rejects of hour ", hour), [&] { return WriteRejects(rejects); });
+    if (!written.ok()) return written;
+  }
+  CountInserted(hour, result.inserted);
+  return result;
+}
+
+absl::Status MongoEventStore::WriteRejects(const std::vector<RejectedLine>& rejects) {
+  if (rejects.empty()) return absl::OkStatus();
+  std::unique_ptr<PooledClient> client = database_->Client();
+  const std::string& collection = database_->collections().rejects;
+  BulkWrite bulk(client->Collection(collection), database_->Namespace(collection));
+  for (const RejectedLine& reject : rejects) {
+    std::string id = Concat(reject.hour, ":", reject.line_number);
+    BsonPtr selector = NewBson();
+    AppendString(selector.get(), "_id", id);
+    BsonPtr document = NewBson();
+    AppendString(document.get(), "_id", id);
+    AppendString(document.get(), "hour", reject.hour);
+    AppendInt64(document.get(), "line", reject.line_number);
+    AppendString(document.get(), "reason", ValidUtf8(reject.reason));
+    AppendString(document.get(), "text",
+                 ValidUtf8(std::string_view(reject.text).substr(0, kMaxRejectedTextBytes)));
+    absl::Status added = bulk.Upsert(selector.get(), document.get(), BulkWrite::kReplace);
+    if (!added.ok()) return added;
+  }
+  absl::StatusOr<BulkWriteOutcome> outcome = bulk.Execute(rejects.size());
+  if (!outcome.ok()) return outcome.status();
+  return outcome->FirstErrorStatus("writing rejects to " + database_->Namespace(collection));
+}
+
+std::vector<ActorKey> MongoEventStore::NewActorKeys(const std::vector<BatchEvent>& events,
+                                                    const std::vector<std::string>& time_formats) {
+  std::vector<ActorKey> keys;
+  absl::flat_hash_set<std::string> batch_ids;
+  std::lock_guard<std::mutex> lock(known_actor_keys_mutex_);
+  for (size_t i = 0; i < events.size(); ++i) {
+    const Event& event = events[i].event;
+    if (event.actor_login.empty() || time_formats[i].empty()) continue;
+    ActorKey key{AsciiToLower(event.actor_login), event.actor_login, UtcMonth(event.created_at),
+                 time_formats[i]};
+    std::string id = key.Id();
+    if (known_actor_keys_.contains(id) || !batch_ids.insert(std::move(id)).second) continue;
+    keys.push_back(std::move(key));
+  }
+  return keys;
+}
+
+absl::Status MongoEventStore::WriteActorKeys(const std::vector<ActorKey>& keys) {
+  if (keys.empty()) return absl::OkStatus();
+  std::unique_ptr<PooledClient> client = database_->Client();
+  const std::string& collection = database_->collections().actors;
+  BulkWrite bulk(client->Collection(collection), database_->Namespace(collection));
+  for (const ActorKey& key : keys) {
+    BsonPtr document = ActorDocument(key);
+    absl::Status added = bulk.Insert(document.get());
+    if (!added.ok()) return added;
+  }
+  absl::StatusOr<BulkWriteOutcome> outcome = bulk.Execute(keys.size());
+  if (!outcome.ok()) return outcome.status();
+  std::erase_if(outcome->errors,
+                [](const BulkWriteError& error) { return error.code == kDuplicateKeyCode; });
+  return outcome->FirstErrorStatus("writing to " + database_->Namespace(collection));
+}
+
+void MongoEventStore::RememberActorKeys(const std::vector<ActorKey>& keys) {
+  std::lock_guard<std::mutex> lock(known_actor_keys_mutex_);
+  if (known_actor_keys_.size() + keys.size() > kMaxKnownActorKeys) known_actor_keys_.clear();
+  for (const ActorKey& key : keys) known_actor_keys_.insert(key.Id());
+}
+
+void MongoEventStore::CountInserted(std::string_view hour, int64_t inserted) {
+  if (inserted == 0) return;
+  BsonPtr selector = NewBson();
+  AppendString(selector.get(), "_id", hour);
+  AppendString(selector.get(), "state", HourStateName(HourState::kLoading));
+  BsonPtr update = BCON_NEW("$inc", "{", "events_stored", BCON_INT64(inserted), "version",
+                            BCON_INT64(1), "}");
+  absl::Status counted = database_->RetryWhileUnavailable(
+      Concat("counting events of hour ", hour), [&]() -> absl::Status {
+        std::unique_ptr<PooledClient> client = database_->Client();
+        const std::string& collection = database_->collections().jobs;
+        bson_error_t error;
+        bson_t reply;
+        bool updated = mongoc_collection_update_one(client->Collection(collection),
+                                                    selector.get(), update.get(), nullptr,
+                                                    &reply, &error);
+        absl::Status status =
+            updated ? absl::OkStatus()
+                    : MongoErrorStatus(error, "update of " + database_->Namespace(collection),
+                                       &reply);
+        bson_destroy(&reply);
+        return status;
+      });
+  // The events are stored either way; only the count a crash recovery
+  // would start from is short, and those events then count as duplicates.
+  if (!counted.ok()) {
+    spdlog::warn("hour={} could not add {} stored events to its ledger entry: {}", hour,
+                 inserted, counted.message());
+  }
+}
+
+}  // namespace ghloader
