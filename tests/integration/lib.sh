@@ -97,12 +97,16 @@ ledger() {
   sqlite3 -batch -noheader "$(sqlite_path "$1")" "$2"
 }
 
-# run_ghloader ARGS...: runs the binary; sets OUT, ERR and RC.
+# run_ghloader ARGS...: runs the binary; sets OUT, ERR and RC. A sanitizer
+# report on stderr fails the test even where a non-zero exit is expected.
 run_ghloader() {
   "$GHLOADER" "$@" >"$WORK/out" 2>"$WORK/err"
   RC=$?
   OUT=$(cat "$WORK/out")
   ERR=$(cat "$WORK/err")
+  if grep -q -E "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$WORK/err"; then
+    fail "sanitizer report from 'ghloader $*': $(grep -m1 -E "ERROR: |runtime error:" "$WORK/err")"
+  fi
 }
 
 # load STORE ARGS...: `ghloader load --json` into STORE; sets OUT, ERR, RC.
