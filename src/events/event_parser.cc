@@ -65,7 +65,9 @@ std::string_view ReadActorLogin(const object& event) {
 }
 
 // Events API: `repo.name` is "owner/name", or "/" in backfill events that
-// have no repository. Timeline: `repository` has `owner` and `name`.
+// have no repository. Timeline: `repository` has `owner` and `name`; some
+// organization repositories have an empty `owner` and the owner in
+// `organization` instead.
 std::string ReadRepoName(const object& event) {
   object repo;
   if (event.at_key("repo").get_object().get(repo) == simdjson::SUCCESS) {
@@ -75,6 +77,7 @@ std::string ReadRepoName(const object& event) {
   }
   if (event.at_key("repository").get_object().get(repo) == simdjson::SUCCESS) {
     std::string_view owner = StringField(repo, "owner");
+    if (owner.empty()) owner = StringField(repo, "organization");
     std::string_view name = StringField(repo, "name");
     if (owner.empty() || name.empty()) return {};
     return Concat(owner, "/", name);

@@ -16,7 +16,8 @@ applies the loader's rules as they are documented, not its code:
   actor string (timeline format); logins compare in ASCII lower case, as
   SQLite's NOCASE does;
 - the repository is repo.name ("/" means none) or, when "repo" is not an
-  object, repository.owner + "/" + repository.name.
+  object, repository.owner + "/" + repository.name, with
+  repository.organization standing in for an empty owner.
 
 NOTE: a line with invalid UTF-8 is decoded here with Python's "replace" error
 handler, which may replace other bytes than the loader's repair does. For an
@@ -104,6 +105,8 @@ def repo_of(event):
     repository = event.get("repository")
     if isinstance(repository, dict):
         owner, name = repository.get("owner"), repository.get("name")
+        if not owner:
+            owner = repository.get("organization")
         if isinstance(owner, str) and isinstance(name, str) and owner and name:
             return owner + "/" + name
     return ""

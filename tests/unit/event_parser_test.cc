@@ -138,11 +138,18 @@ TEST(EventParserTest, MissingActorAndRepoAreEmpty) {
   EXPECT_EQ(event.id, "");
 }
 
-TEST(EventParserTest, TimelineRepositoryWithEmptyOwnerHasNoName) {
+TEST(EventParserTest, TimelineEmptyOwnerUsesOrganization) {
   // Seen in the 2013 timeline sample: "owner":"" with the owner only in "organization".
   Event event = ParseOk(
       R"({"created_at":"2013-02-15T00:35:35-08:00","type":"ForkEvent","actor":"brianp",)"
       R"("repository":{"name":"delayed_job_data_mapper","owner":"","organization":"ci"}})");
+  EXPECT_EQ(event.repo_name, "ci/delayed_job_data_mapper");
+}
+
+TEST(EventParserTest, TimelineRepositoryWithoutOwnerHasNoName) {
+  Event event = ParseOk(
+      R"({"created_at":"2013-02-15T00:35:35-08:00","type":"ForkEvent","actor":"brianp",)"
+      R"("repository":{"name":"delayed_job_data_mapper","owner":""}})");
   EXPECT_EQ(event.repo_name, "");
 }
 
