@@ -73,6 +73,8 @@ absl::StatusOr<Stores> OpenMongoStores(std::string_view uri, StoreOpenOptions op
   if (!config.ok()) return config.status();
   MongoOpenOptions open_options;
   open_options.create_if_missing = options.create_if_missing;
+  // Read-only commands such as `query` should not keep a user waiting long.
+  if (!options.create_if_missing) open_options.startup_retry_budget = absl::Seconds(10);
   absl::StatusOr<std::shared_ptr<MongoDatabase>> database =
       MongoDatabase::Open(*std::move(config), open_options);
   if (!database.ok()) return database.status();

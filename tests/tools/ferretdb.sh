@@ -9,13 +9,14 @@
 #   ferretdb.sh stop DIR          stops it (SIGTERM, SIGKILL after 10 s)
 #   ferretdb.sh kill DIR          kills it at once (SIGKILL); DIR is kept, so
 #                                 `start DIR PORT` brings the same data back
+#   ferretdb.sh version           prints the version of the binary
 #
 # The binary is $FERRETDB, else $(go env GOPATH)/bin/ferretdb, where
 # scripts/install-deps.sh builds it.
 set -euo pipefail
 
 usage() {
-  echo "usage: $0 start DIR [PORT] | stop DIR | kill DIR" >&2
+  echo "usage: $0 start DIR [PORT] | stop DIR | kill DIR | version" >&2
   exit 2
 }
 
@@ -88,6 +89,10 @@ stop() {
   kill -9 "$pid" 2>/dev/null || true
 }
 
+if [[ ${1:-} == version ]]; then
+  "$(ferretdb_binary)" --version | sed -n 's/^version: //p'
+  exit 0
+fi
 [[ $# -ge 2 ]] || usage
 case $1 in
   start) start "$2" "${3:-}" ;;

@@ -58,24 +58,6 @@ absl::Status BulkWrite::Insert(const bson_t* document) {
   return absl::OkStatus();
 }
 
-absl::Status BulkWrite::Upsert(const bson_t* selector, const bson_t* document,
-                               UpsertKind kind) {
-  static const bson_t* options =
-      BCON_NEW("upsert", BCON_BOOL(true), "validate", BCON_BOOL(false));
-  bson_error_t error;
-  bool added = kind == kReplace
-                   ? mongoc_bulk_operation_replace_one_with_opts(bulk_, selector, document,
-                                                                 options, &error)
-                   : mongoc_bulk_operation_update_one_with_opts(bulk_, selector, document,
-                                                                options, &error);
-  if (!added) {
-    return absl::InvalidArgumentError(
-        Concat("the MongoDB driver refused an upsert into ", namespace_name_, ": ",
-               error.message));
-  }
-  return absl::OkStatus();
-}
-
 absl::StatusOr<BulkWriteOutcome> BulkWrite::Execute(size_t operations) {
   bson_t reply;
   bson_error_t error;
@@ -83,8 +65,6 @@ absl::StatusOr<BulkWriteOutcome> BulkWrite::Execute(size_t operations) {
 
   BulkWriteOutcome outcome;
   outcome.inserted = GetInt64(reply, "nInserted");
-  outcome.upserted = GetInt64(reply, "nUpserted");
-  outcome.matched = GetInt64(reply, "nMatched");
   outcome.errors = ReadWriteErrors(reply, "writeErrors");
   std::vector<BulkWriteError> concern_errors = ReadWriteErrors(reply, "writeConcernErrors");
 
@@ -96,9 +76,7 @@ absl::StatusOr<BulkWriteOutcome> BulkWrite::Execute(size_t operations) {
   } else if (!succeeded) {
     // Failed as a whole unless every operation is accounted for by a
     // success or its own error.
-    size_t accounted = static_cast<size_t>(outcome.inserted + outcome.upserted +
-                                           outcome.matched) +
-                       outcome.errors.size();
+    size_t accounted = static_cast<size_t>(outcome.inserted) + outcome.errors.size();
     if (outcome.errors.empty() || accounted < operations) {
       status = MongoErrorStatus(error, "bulk write to " + namespace_name_, &reply);
     }

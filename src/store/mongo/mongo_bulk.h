@@ -1,6 +1,8 @@
-// An unordered bulk write (mongoc_bulk_operation_t) with its reply read
+// An unordered bulk insert (mongoc_bulk_operation_t) with its reply read
 // into per-document errors, so that callers can tell a document the server
-// refused from a write that failed as a whole.
+// refused from a write that failed as a whole. The store writes many
+// documents only by inserting them: FerretDB 1.24 can stall on an update
+// command that holds several updates.
 #ifndef GHLOADER_STORE_MONGO_MONGO_BULK_H_
 #define GHLOADER_STORE_MONGO_MONGO_BULK_H_
 
@@ -24,8 +26,6 @@ struct BulkWriteError {
 
 struct BulkWriteOutcome {
   int64_t inserted = 0;
-  int64_t upserted = 0;
-  int64_t matched = 0;
   std::vector<BulkWriteError> errors;
 
   // OK without errors; otherwise the first error, naming `action`.
@@ -34,8 +34,6 @@ struct BulkWriteOutcome {
 
 class BulkWrite {
  public:
-  enum UpsertKind { kReplace, kUpdate };
-
   // An unordered bulk write on `collection`, named `namespace_name` in
   // messages. The documents are not validated by the driver: the server
   // decides which keys it accepts.
@@ -47,10 +45,6 @@ class BulkWrite {
   // Adds a document; the bulk write keeps a copy. InvalidArgument when the
   // driver refuses it.
   absl::Status Insert(const bson_t* document);
-
-  // Adds an upsert of the document matching `selector`: a replacement with
-  // `document`, or an update with the update operators in `document`.
-  absl::Status Upsert(const bson_t* selector, const bson_t* document, UpsertKind kind);
 
   // Sends the `operations` added so far. Per-document errors are in the
   // outcome. Returns an error status when the write failed as a whole

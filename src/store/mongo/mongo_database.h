@@ -97,6 +97,7 @@ class MongoDatabase {
   // matched (0 or 1).
   absl::StatusOr<int64_t> UpdateOne(std::string_view collection, const bson_t& selector,
                                     const bson_t& update) const;
+  absl::Status DeleteMany(std::string_view collection, const bson_t& selector) const;
   // AlreadyExists when a document with the same `_id` exists.
   absl::Status InsertOne(std::string_view collection, const bson_t& document) const;
   absl::StatusOr<int64_t> CountDocuments(std::string_view collection, const bson_t& filter) const;

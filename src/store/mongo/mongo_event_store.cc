@@ -24,6 +24,17 @@ std::string ValidUtf8(std::string_view text) {
   return valid;
 }
 
+// Servers may quote the whole refused value in their message, with the
+// reason at the end (FerretDB does). The reject keeps the start and the end
+// of it; the line itself is in `text`.
+std::string ShortenMessage(std::string_view message) {
+  constexpr size_t kHeadBytes = 200;
+  constexpr size_t kTailBytes = 100;
+  if (message.size() <= kHeadBytes + kTailBytes) return std::string(message);
+  return Concat(message.substr(0, kHeadBytes), " ... ",
+                message.substr(message.size() - kTailBytes));
+}
+
 RejectedLine MakeReject(std::string_view hour, const BatchEvent& item, std::string reason) {
   RejectedLine reject;
   reject.hour = std::string(hour);
@@ -102,7 +113,8 @@ absl::StatusOr<BatchWriteResult> MongoEventStore::WriteBatch(
     ++result.rejected;
     rejects.push_back(MakeReject(
         hour, events[sent[error.index]],
-        Concat("MongoDB refused the document: ", error.message, " (error ", error.code, ")")));
+        Concat("MongoDB refused the document: ", ShortenMessage(error.message), " (error ",
+               error.code, ")")));
   }
 
   // The events are stored now: retry what is left rather than have the
@@ -118,25 +130,49 @@ absl::StatusOr<BatchWriteResult> MongoEventStore::WriteBatch(
 
 absl::Status MongoEventStore::WriteRejects(const std::vector<RejectedLine>& rejects) {
   if (rejects.empty()) return absl::OkStatus();
-  std::unique_ptr<PooledClient> client = database_->Client();
+  // Replaces earlier entries by deleting them and inserting anew rather than
+  // with a bulk of upserts: FerretDB 1.24 can stall on an update command
+  // that holds several updates (it keeps every update's read open until the
+  // command ends). A crash in between leaves entries missing until the
+  // loader writes them again.
   const std::string& collection = database_->collections().rejects;
-  BulkWrite bulk(client->Collection(collection), database_->Namespace(collection));
-  for (const RejectedLine& reject : rejects) {
-    std::string id = Concat(reject.hour, ":", reject.line_number);
-    BsonPtr selector = NewBson();
-    AppendString(selector.get(), "_id", id);
+  BsonPtr selector = NewBson();
+  bson_t id;
+  bson_t ids;
+  bson_append_document_begin(selector.get(), "_id", 3, &id);
+  bson_append_array_begin(&id, "$in", 3, &ids);
+  std::vector<BsonPtr> documents;
+  for (size_t i = 0; i < rejects.size(); ++i) {
+    const RejectedLine& reject = rejects[i];
+    std::string reject_id = Concat(reject.hour, ":", reject.line_number);
+    std::string key = std::to_string(i);
+    bson_append_utf8(&ids, key.c_str(), static_cast<int>(key.size()), reject_id.data(),
+                     static_cast<int>(reject_id.size()));
     BsonPtr document = NewBson();
-    AppendString(document.get(), "_id", id);
+    AppendString(document.get(), "_id", reject_id);
     AppendString(document.get(), "hour", reject.hour);
     AppendInt64(document.get(), "line", reject.line_number);
     AppendString(document.get(), "reason", ValidUtf8(reject.reason));
     AppendString(document.get(), "text",
                  ValidUtf8(std::string_view(reject.text).substr(0, kMaxRejectedTextBytes)));
-    absl::Status added = bulk.Upsert(selector.get(), document.get(), BulkWrite::kReplace);
+    documents.push_back(std::move(document));
+  }
+  bson_append_array_end(&id, &ids);
+  bson_append_document_end(selector.get(), &id);
+
+  absl::Status deleted = database_->DeleteMany(collection, *selector);
+  if (!deleted.ok()) return deleted;
+  std::unique_ptr<PooledClient> client = database_->Client();
+  BulkWrite bulk(client->Collection(collection), database_->Namespace(collection));
+  for (const BsonPtr& document : documents) {
+    absl::Status added = bulk.Insert(document.get());
     if (!added.ok()) return added;
   }
-  absl::StatusOr<BulkWriteOutcome> outcome = bulk.Execute(rejects.size());
+  absl::StatusOr<BulkWriteOutcome> outcome = bulk.Execute(documents.size());
   if (!outcome.ok()) return outcome.status();
+  // A duplicate is the same line written by a concurrent retry.
+  std::erase_if(outcome->errors,
+                [](const BulkWriteError& error) { return error.code == kDuplicateKeyCode; });
   return outcome->FirstErrorStatus("writing rejects to " + database_->Namespace(collection));
 }
 

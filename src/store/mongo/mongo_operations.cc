@@ -59,6 +59,21 @@ absl::StatusOr<int64_t> MongoDatabase::UpdateOne(std::string_view collection,
   return matched;
 }
 
+absl::Status MongoDatabase::DeleteMany(std::string_view collection,
+                                       const bson_t& selector) const {
+  std::unique_ptr<PooledClient> client = Client();
+  bson_t reply;
+  bson_error_t error;
+  bool deleted = mongoc_collection_delete_many(client->Collection(std::string(collection)),
+                                               &selector, nullptr, &reply, &error);
+  absl::Status status;
+  if (!deleted) {
+    status = MongoErrorStatus(error, Concat("delete in ", Namespace(collection)), &reply);
+  }
+  bson_destroy(&reply);
+  return status;
+}
+
 absl::Status MongoDatabase::InsertOne(std::string_view collection,
                                       const bson_t& document) const {
   std::unique_ptr<PooledClient> client = Client();

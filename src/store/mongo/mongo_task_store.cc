@@ -107,7 +107,6 @@ absl::Status MongoTaskStore::TryCreateTask(const TaskRecord& task,
   size_t count = 0;
   for (absl::CivilHour hour = task.first_hour; hour <= task.last_hour; ++hour) {
     std::string stem = HourFileStem(hour);
-    BsonPtr selector = IdFilter(TaskChildId(task.id, stem));
     BsonPtr document = NewBson();
     AppendString(document.get(), "_id", TaskChildId(task.id, stem));
     AppendString(document.get(), "task_id", task.id);
@@ -118,11 +117,14 @@ absl::Status MongoTaskStore::TryCreateTask(const TaskRecord& task,
     AppendInt64(document.get(), "duplicates", 0);
     AppendInt64(document.get(), "lines_rejected", 0);
     AppendCounts(document.get(), {{"hours", 1}, {"pending", 1}});
-    absl::Status added = hours.Upsert(selector.get(), document.get(), BulkWrite::kReplace);
+    absl::Status added = hours.Insert(document.get());
     if (!added.ok()) return added;
   }
   absl::StatusOr<BulkWriteOutcome> written = hours.Execute(count);
   if (!written.ok()) return written.status();
+  // Hours a lost attempt of this call had written are already there.
+  std::erase_if(written->errors,
+                [](const BulkWriteError& error) { return error.code == kDuplicateKeyCode; });
   absl::Status hours_status =
       written->FirstErrorStatus("writing the hours of task " + task.id);
   if (!hours_status.ok()) return hours_status;
@@ -323,16 +325,18 @@ absl::Status MongoTaskStore::CompleteTaskHour(std::string_view id, const HourRec
           BulkWrite users(client->Collection(names.task_users),
                           database_->Namespace(names.task_users));
           for (const std::string& login : logins) {
-            BsonPtr selector = IdFilter(TaskChildId(id, login));
             BsonPtr document = NewBson();
             AppendString(document.get(), "_id", TaskChildId(id, login));
             AppendString(document.get(), "task_id", id);
             AppendString(document.get(), "login", login);
-            absl::Status added = users.Upsert(selector.get(), document.get(), BulkWrite::kReplace);
+            absl::Status added = users.Insert(document.get());
             if (!added.ok()) return added;
           }
           absl::StatusOr<BulkWriteOutcome> written = users.Execute(logins.size());
           if (!written.ok()) return written.status();
+          std::erase_if(written->errors, [](const BulkWriteError& error) {
+            return error.code == kDuplicateKeyCode;
+          });
           absl::Status users_status =
               written->FirstErrorStatus(Concat("recording the logins of task ", id));
           if (!users_status.ok()) return users_status;
