@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config git ca-certificates python3 python3-grpcio time
+  build-essential cmake ninja-build pkg-config git ca-certificates python3 python3-grpcio python3-pymongo time
   libabsl-dev libcurl4-openssl-dev libisal-dev libxxhash-dev libsimdjson-dev
   libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   libutfcpp-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev

@@ -39,6 +39,11 @@ class MongoEventStore final : public EventStore {
   // key BSON cannot hold) is recorded in rejects and counted as rejected.
   // Unavailable when the server could not be reached or did not acknowledge
   // the write; the loader then retries the batch.
+  // NOTE: when the connection drops during the insert, the server may have
+  // stored part of the batch (FerretDB commits 100 documents at a time).
+  // The retry counts those events as duplicates, so the hour's events_stored
+  // can be lower than what it stored; the stored events themselves are
+  // exact.
   absl::StatusOr<BatchWriteResult> WriteBatch(
       std::string_view hour, const std::vector<BatchEvent>& events) override;
   absl::Status WriteRejects(const std::vector<RejectedLine>& rejects) override;
