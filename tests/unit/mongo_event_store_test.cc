@@ -610,6 +610,38 @@ TEST_F(MongoEventStoreTest, QueryUserReadsTimelineEventsInUtc) {
   EXPECT_THAT(stats->pushed_to, ElementsAre("gyuho/docs", "gyuho/learn", "gyuho/modern"));
 }
 
+// The parser takes the login from actor_attributes.login when the event has
+// one, else from the actor string; the two may differ in case.
+TEST_F(MongoEventStoreTest, QueryUserFollowsTheParsersLogin) {
+  int64_t t = UnixSeconds(2012, 6, 1, 6);
+  BatchEvent attributes = MakeTimelineEvent("a1", "PushEvent", "Fixture-Erin", "erin", "zeta",
+                                            "2012-05-31T23:30:00-07:00", t);
+  attributes.event.json =
+      R"({"created_at":"2012-05-31T23:30:00-07:00","type":"PushEvent","actor":"fixture-erin",)"
+      R"("actor_attributes":{"login":"Fixture-Erin"},"repository":{"name":"zeta","owner":"erin"}})";
+  BatchEvent no_attributes = MakeTimelineEvent("a2", "WatchEvent", "Fixture-Erin", "erin",
+                                               "zeta", "2012-05-31T23:40:00-07:00", t + 600);
+  no_attributes.event.json =
+      R"({"created_at":"2012-05-31T23:40:00-07:00","type":"WatchEvent","actor":"Fixture-Erin",)"
+      R"("repository":{"name":"zeta","owner":"erin"}})";
+  BatchEvent other = MakeTimelineEvent("a3", "ForkEvent", "someone-else", "erin", "zeta",
+                                       "2012-05-31T23:50:00-07:00", t + 1200);
+  other.event.json =
+      R"({"created_at":"2012-05-31T23:50:00-07:00","type":"ForkEvent","actor":"Fixture-Erin",)"
+      R"("actor_attributes":{"login":"someone-else"},"repository":{"name":"zeta","owner":"erin"}})";
+  ASSERT_EQ(Write("h", {attributes, no_attributes, other}).inserted, 3);
+
+  absl::StatusOr<UserStats> stats = store_->QueryUser("fixture-erin");
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  ASSERT_EQ(stats->events.size(), 2u);
+  EXPECT_EQ(stats->events[0].name, "PushEvent");
+  EXPECT_EQ(stats->events[1].name, "WatchEvent");
+  ASSERT_EQ(stats->events_by_ym.size(), 1u);
+  EXPECT_EQ(stats->events_by_ym[0].month, 6);
+  EXPECT_EQ(stats->events_by_ym[0].events.size(), 2u);
+  EXPECT_THAT(stats->pushed_to, ElementsAre("erin/zeta"));
+}
+
 TEST_F(MongoEventStoreTest, QueryOfUnknownLoginIsEmpty) {
   ASSERT_EQ(Write("h", {MakeEvent("1", "PushEvent", "octo", "o/r", 0)}).inserted, 1);
   absl::StatusOr<UserStats> stats = store_->QueryUser("nobody-here");

@@ -77,7 +77,7 @@ void AppendLoginsIn(bson_t* filter, const char* path, const std::vector<std::str
   bson_t condition;
   bson_append_document_begin(filter, path, -1, &condition);
   AppendStringArray(&condition, "$in", logins);
-  // Lets MongoDB use the partial index on timeline actors.
+  // Lets MongoDB use the partial indexes on timeline logins.
   if (strings_only) AppendString(&condition, "$type", "string");
   bson_append_document_end(filter, &condition);
 }
@@ -125,11 +125,34 @@ ActorSummary SummarizeActors(const std::vector<BsonPtr>& documents) {
 
 void AppendLoginFilter(bson_t* filter, const std::vector<std::string>& logins,
                        std::string_view month, const std::vector<std::string>& time_formats) {
-  struct Path {
-    const char* name;
-    bool strings_only;
+  // Where the event parser reads the login: `actor.login` (Events API), else
+  // `actor_attributes.login` when it is a non-empty string, else the
+  // `actor` string (timeline format).
+  enum class Path { kActorLogin, kAttributesLogin, kActorString };
+  constexpr Path kPaths[] = {Path::kActorLogin, Path::kAttributesLogin, Path::kActorString};
+
+  auto append_login = [&logins](bson_t* branch, Path path) {
+    switch (path) {
+      case Path::kActorLogin:
+        AppendLoginsIn(branch, "actor.login", logins, false);
+        break;
+      case Path::kAttributesLogin:
+        AppendLoginsIn(branch, "actor_attributes.login", logins, true);
+        break;
+      case Path::kActorString: {
+        AppendLoginsIn(branch, "actor", logins, true);
+        bson_t no_attributes_login;
+        bson_append_document_begin(branch, "actor_attributes.login", -1, &no_attributes_login);
+        bson_t values;
+        bson_append_array_begin(&no_attributes_login, "$in", -1, &values);
+        bson_append_null(&values, "0", 1);
+        bson_append_utf8(&values, "1", 1, "", 0);
+        bson_append_array_end(&no_attributes_login, &values);
+        bson_append_document_end(branch, &no_attributes_login);
+        break;
+      }
+    }
   };
-  constexpr Path kPaths[] = {{"actor.login", false}, {"actor", true}};
 
   bson_t branches;
   bson_append_array_begin(filter, "$or", -1, &branches);
@@ -138,18 +161,18 @@ void AppendLoginFilter(bson_t* filter, const std::vector<std::string>& logins,
     std::string key = std::to_string(index++);
     bson_append_document_begin(&branches, key.c_str(), static_cast<int>(key.size()), branch);
   };
-  for (const Path& path : kPaths) {
+  for (Path path : kPaths) {
     if (month.empty()) {
       bson_t branch;
       begin_branch(&branch);
-      AppendLoginsIn(&branch, path.name, logins, path.strings_only);
+      append_login(&branch, path);
       bson_append_document_end(&branches, &branch);
       continue;
     }
     for (const std::string& format : time_formats) {
       bson_t branch;
       begin_branch(&branch);
-      AppendLoginsIn(&branch, path.name, logins, path.strings_only);
+      append_login(&branch, path);
       AppendMonthRange(&branch, month, format);
       bson_append_document_end(&branches, &branch);
     }

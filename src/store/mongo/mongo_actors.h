@@ -1,7 +1,7 @@
 // The actors collection, which makes case-insensitive login queries exact
 // matches on indexed fields. Events keep their original shape, so the login
-// sits in `actor.login` (Events API) or in the string `actor` (timeline
-// format), with the case GitHub showed at the time; FerretDB has no
+// sits in `actor.login` (Events API) or in `actor_attributes.login` or the
+// string `actor` (timeline format), with the case GitHub showed at the time; FerretDB has no
 // collations, and a case-insensitive regex cannot use an index. So each
 // write also records, per lower-cased login, the spellings seen, the UTC
 // months of the events and the shapes of their `created_at` texts, one
@@ -63,8 +63,9 @@ BsonPtr ActorDocument(const ActorKey& key);
 // Combines the actor documents of one login.
 ActorSummary SummarizeActors(const std::vector<BsonPtr>& documents);
 
-// Appends to `filter` an `$or` with one branch per login path (`actor.login`
-// and the timeline `actor` string) matching `logins`. With a month
+// Appends to `filter` an `$or` with one branch per place the login can be
+// (`actor.login`, the timeline `actor_attributes.login`, or the timeline
+// `actor` string when there is no attributes login) matching `logins`. With a month
 // ("YYYY-MM"), each branch also bounds `created_at` to that UTC month, once
 // per created_at format.
 void AppendLoginFilter(bson_t* filter, const std::vector<std::string>& logins,

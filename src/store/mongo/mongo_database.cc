@@ -221,9 +221,13 @@ absl::Status MongoDatabase::CheckEventsExist() {
 
 absl::Status MongoDatabase::CreateIndexes() {
   BsonPtr timeline_actor = BCON_NEW("actor", "{", "$type", BCON_UTF8("string"), "}");
+  BsonPtr timeline_login =
+      BCON_NEW("actor_attributes.login", "{", "$type", BCON_UTF8("string"), "}");
   const MongoCollectionNames& names = collections();
   std::vector<IndexSpec> indexes = {
       {names.events, "actor_login_created_at", {{"actor.login", 1}, {"created_at", 1}}},
+      {names.events, "timeline_login_created_at",
+       {{"actor_attributes.login", 1}, {"created_at", 1}}, timeline_login.get()},
       {names.events, "timeline_actor_created_at", {{"actor", 1}, {"created_at", 1}},
        timeline_actor.get()},
       {names.actors, "login", {{"login", 1}}},
