@@ -526,6 +526,50 @@ TEST_F(MongoEventStoreTest, UnfinishedAttemptCarriesItsStoredCount) {
   EXPECT_GT(next.lease.fencing_token, crashed.lease.fencing_token);
 }
 
+// A loader that dies while the server writes its batch leaves the batch's
+// keys in the ledger entry; the next claim counts those that landed.
+TEST_F(MongoEventStoreTest, InFlightBatchOfACrashIsCounted) {
+  int64_t t = UnixSeconds(2015, 1, 1, 15);
+  ClaimResult crashed = Claim("2015-01-01-15", "loader-a", absl::Milliseconds(1));
+  ASSERT_EQ(crashed.outcome, ClaimOutcome::kClaimed);
+  Write("2015-01-01-15",
+        {MakeEvent("a", "PushEvent", "o", "o/r", t), MakeEvent("b", "PushEvent", "o", "o/r", t)});
+  // The crash: "c" reached the server, "d" did not, and nothing was counted.
+  ASSERT_TRUE(database_->Command(
+      R"({"update":"jobs","updates":[{"q":{"_id":"2015-01-01-15"},)"
+      R"("u":{"$set":{"in_flight_keys":["c","d"]}}}]})"));
+  ASSERT_TRUE(database_->Command(R"({"insert":"events","documents":[{"_id":"c"}]})"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+
+  ClaimResult next = Claim("2015-01-01-15", "loader-b");
+  ASSERT_EQ(next.outcome, ClaimOutcome::kClaimed);
+  EXPECT_EQ(next.lease.events_stored_before, 3);
+  EXPECT_EQ(database_->Count("jobs", R"({"in_flight_keys":{"$exists":true}})"), 0);
+}
+
+// A forced reload's batches may hold events stored long before, so a
+// crash during it does not count its in-flight batch.
+TEST_F(MongoEventStoreTest, InFlightBatchOfAReloadIsNotCounted) {
+  int64_t t = UnixSeconds(2015, 1, 1, 15);
+  ClaimResult first = Claim("2015-01-01-15", "loader-a");
+  Write("2015-01-01-15", {MakeEvent("a", "PushEvent", "o", "o/r", t)});
+  HourRecord loaded;
+  loaded.state = HourState::kLoaded;
+  loaded.stats.events_stored = 1;
+  ASSERT_TRUE(store_->CompleteHour(first.lease, loaded).ok());
+
+  ClaimResult reload = Claim("2015-01-01-15", "loader-a", absl::Milliseconds(1), true);
+  ASSERT_EQ(reload.outcome, ClaimOutcome::kClaimed);
+  ASSERT_TRUE(database_->Command(
+      R"({"update":"jobs","updates":[{"q":{"_id":"2015-01-01-15"},)"
+      R"("u":{"$set":{"in_flight_keys":["a"]}}}]})"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+
+  ClaimResult next = Claim("2015-01-01-15", "loader-b");
+  ASSERT_EQ(next.outcome, ClaimOutcome::kClaimed);
+  EXPECT_EQ(next.lease.events_stored_before, 0);
+}
+
 TEST_F(MongoEventStoreTest, UnknownHourIsNullopt) {
   absl::StatusOr<std::optional<HourRecord>> read = store_->GetHour("2015-01-01-15");
   ASSERT_TRUE(read.ok()) << read.status();

@@ -77,6 +77,19 @@ class MongoTestDatabase {
     return found;
   }
 
+  // Runs a database command given as JSON; false when it fails.
+  bool Command(std::string_view json) {
+    BsonPtr command = bson_new_from_json(reinterpret_cast<const uint8_t*>(json.data()),
+                                         static_cast<ssize_t>(json.size()), nullptr);
+    if (command.get() == nullptr) return false;
+    bson_t reply;
+    bson_error_t error;
+    bool ran = mongoc_client_command_simple(client_, name_.c_str(), command.get(), nullptr,
+                                            &reply, &error);
+    bson_destroy(&reply);
+    return ran;
+  }
+
   int64_t Count(std::string_view collection, std::string_view filter = "{}") {
     BsonPtr query = bson_new_from_json(reinterpret_cast<const uint8_t*>(filter.data()),
                                        static_cast<ssize_t>(filter.size()), nullptr);

@@ -2,7 +2,7 @@
 // into per-document errors, so that callers can tell a document the server
 // refused from a write that failed as a whole. The store writes many
 // documents only by inserting them: FerretDB 1.24 can stall on an update
-// command that holds several updates.
+// command that contains several updates.
 #ifndef GHLOADER_STORE_MONGO_MONGO_BULK_H_
 #define GHLOADER_STORE_MONGO_MONGO_BULK_H_
 

@@ -102,6 +102,12 @@ absl::StatusOr<BatchWriteResult> MongoEventStore::WriteBatch(
   if (!actors_written.ok()) return actors_written;
   RememberActorKeys(actor_keys);
 
+  std::vector<std::string> keys;
+  keys.reserve(sent.size());
+  for (size_t index : sent) keys.push_back(events[index].event.key);
+  absl::Status marked = MarkInFlight(hour, keys);
+  if (!marked.ok()) return marked;
+
   absl::StatusOr<BulkWriteOutcome> outcome = bulk.Execute(sent.size());
   if (!outcome.ok()) return outcome.status();
   result.inserted = outcome->inserted;
@@ -132,7 +138,7 @@ absl::Status MongoEventStore::WriteRejects(const std::vector<RejectedLine>& reje
   if (rejects.empty()) return absl::OkStatus();
   // Replaces earlier entries by deleting them and inserting anew rather than
   // with a bulk of upserts: FerretDB 1.24 can stall on an update command
-  // that holds several updates (it keeps every update's read open until the
+  // that contains several updates (it keeps every update's read open until the
   // command ends). A crash in between leaves entries missing until the
   // loader writes them again.
   const std::string& collection = database_->collections().rejects;
@@ -216,28 +222,32 @@ void MongoEventStore::RememberActorKeys(const std::vector<ActorKey>& keys) {
   for (const ActorKey& key : keys) known_actor_keys_.insert(key.Id());
 }
 
+absl::Status MongoEventStore::MarkInFlight(std::string_view hour,
+                                           const std::vector<std::string>& keys) {
+  BsonPtr selector = NewBson();
+  AppendString(selector.get(), "_id", hour);
+  AppendString(selector.get(), "state", HourStateName(HourState::kLoading));
+  BsonPtr update = NewBson();
+  bson_t set;
+  bson_append_document_begin(update.get(), "$set", -1, &set);
+  AppendStringArray(&set, "in_flight_keys", keys);
+  bson_append_document_end(update.get(), &set);
+  return database_->RetryWhileUnavailable(
+      Concat("marking a batch of hour ", hour), [&]() -> absl::Status {
+        return database_->UpdateOne(database_->collections().jobs, *selector, *update).status();
+      });
+}
+
 void MongoEventStore::CountInserted(std::string_view hour, int64_t inserted) {
-  if (inserted == 0) return;
   BsonPtr selector = NewBson();
   AppendString(selector.get(), "_id", hour);
   AppendString(selector.get(), "state", HourStateName(HourState::kLoading));
   BsonPtr update = BCON_NEW("$inc", "{", "events_stored", BCON_INT64(inserted), "version",
-                            BCON_INT64(1), "}");
+                            BCON_INT64(1), "}", "$unset", "{", "in_flight_keys", BCON_UTF8(""),
+                            "}");
   absl::Status counted = database_->RetryWhileUnavailable(
       Concat("counting events of hour ", hour), [&]() -> absl::Status {
-        std::unique_ptr<PooledClient> client = database_->Client();
-        const std::string& collection = database_->collections().jobs;
-        bson_error_t error;
-        bson_t reply;
-        bool updated = mongoc_collection_update_one(client->Collection(collection),
-                                                    selector.get(), update.get(), nullptr,
-                                                    &reply, &error);
-        absl::Status status =
-            updated ? absl::OkStatus()
-                    : MongoErrorStatus(error, "update of " + database_->Namespace(collection),
-                                       &reply);
-        bson_destroy(&reply);
-        return status;
+        return database_->UpdateOne(database_->collections().jobs, *selector, *update).status();
       });
   // The events are stored either way; only the count a crash recovery
   // would start from is short, and those events then count as duplicates.

@@ -6,7 +6,8 @@
 // Collections (names configurable, see mongo_uri.h):
 //   events   {_id: key, ...the event's fields}
 //   jobs     {_id: hour, state, fencing_token, version, lease_owner,
-//             lease_expires_at, claim_id, lines, events_stored, ...}
+//             lease_expires_at, claim_id, fresh, in_flight_keys, lines,
+//             events_stored, ...}
 //   rejects  {_id: "hour:line", hour, line, reason, text}
 //   actors   see mongo_actors.h
 // The ledger uses single-document updates guarded by filters (no
@@ -63,7 +64,11 @@ class MongoEventStore final : public EventStore {
                                      const std::vector<std::string>& time_formats);
   absl::Status WriteActorKeys(const std::vector<ActorKey>& keys);
   void RememberActorKeys(const std::vector<ActorKey>& keys);
-  // Adds `inserted` to the hour's events_stored while it is being loaded.
+  // Records in the hour's ledger entry the keys of the batch about to be
+  // sent, so that the next claim after a crash can count what it stored.
+  absl::Status MarkInFlight(std::string_view hour, const std::vector<std::string>& keys);
+  // Adds `inserted` to the hour's events_stored while it is being loaded,
+  // and clears the batch's in-flight keys.
   void CountInserted(std::string_view hour, int64_t inserted);
 
   absl::StatusOr<std::optional<HourRecord>> ReadHour(std::string_view hour);

@@ -19,6 +19,11 @@ struct LedgerEntry {
   HourRecord record;
   int64_t version = 0;
   std::string claim_id;
+  // True while the hour has never ended (loaded, missing or failed): its
+  // events were new when first written, except replays from other hours.
+  bool fresh = false;
+  // Keys of a batch sent but not yet counted (see MarkInFlight).
+  std::vector<std::string> in_flight_keys;
 };
 
 LedgerEntry ReadLedgerEntry(const bson_t& document) {
@@ -44,6 +49,8 @@ LedgerEntry ReadLedgerEntry(const bson_t& document) {
   record.updated_at = GetTime(document, "updated_at");
   entry.version = GetInt64(document, "version");
   entry.claim_id = GetString(document, "claim_id");
+  entry.fresh = GetBool(document, "fresh");
+  entry.in_flight_keys = GetStringArray(document, "in_flight_keys");
   return entry;
 }
 
@@ -71,7 +78,8 @@ absl::Status LeaseTakenOver(const Lease& lease) {
 
 // The fields a claim sets, for an update's $set or a new entry.
 void AppendClaimFields(bson_t* fields, const Lease& lease, const std::string& claim_id,
-                       absl::Time now) {
+                       bool fresh, absl::Time now) {
+  AppendBool(fields, "fresh", fresh);
   AppendString(fields, "state", HourStateName(HourState::kLoading));
   AppendString(fields, "lease_owner", lease.owner);
   AppendTime(fields, "lease_expires_at", lease.expires_at);
@@ -99,6 +107,24 @@ Lease LeaseFromEntry(const LedgerEntry& entry) {
   const HourRecord& record = entry.record;
   return Lease{record.hour, record.lease_owner, record.fencing_token, record.lease_expires_at,
                record.stats.events_stored};
+}
+
+// What the unfinished attempts at an hour stored: the counted batches, plus
+// the events of a batch that was in flight when its loader died, which
+// exist now. Those are new events only while the hour is fresh; otherwise
+// (a forced reload) they may have existed before, and are left out.
+absl::StatusOr<int64_t> CountStoredBefore(const MongoDatabase& database,
+                                          const LedgerEntry& entry) {
+  int64_t stored = entry.record.stats.events_stored;
+  if (!entry.fresh || entry.in_flight_keys.empty()) return stored;
+  BsonPtr filter = NewBson();
+  bson_t id;
+  bson_append_document_begin(filter.get(), "_id", 3, &id);
+  AppendStringArray(&id, "$in", entry.in_flight_keys);
+  bson_append_document_end(filter.get(), &id);
+  absl::StatusOr<int64_t> landed = database.CountDocuments(database.collections().events, *filter);
+  if (!landed.ok()) return landed.status();
+  return stored + *landed;
 }
 
 }  // namespace
@@ -169,16 +195,20 @@ absl::StatusOr<ClaimResult> MongoEventStore::TryClaimHour(std::string_view hour,
 
     result.outcome = ClaimOutcome::kClaimed;
     result.lease = Lease{std::string(hour), std::string(owner), token, now + lease_duration};
-    if (current->has_value() && ((*current)->record.state == HourState::kLoading ||
-                                 (*current)->record.state == HourState::kPending)) {
-      result.lease.events_stored_before = (*current)->record.stats.events_stored;
+    bool unfinished = current->has_value() && ((*current)->record.state == HourState::kLoading ||
+                                               (*current)->record.state == HourState::kPending);
+    bool fresh = !current->has_value() || (unfinished && (*current)->fresh);
+    if (unfinished) {
+      absl::StatusOr<int64_t> stored_before = CountStoredBefore(*database_, **current);
+      if (!stored_before.ok()) return stored_before.status();
+      result.lease.events_stored_before = *stored_before;
     }
 
     if (!current->has_value()) {
       BsonPtr entry = NewBson();
       AppendString(entry.get(), "_id", hour);
       AppendInt64(entry.get(), "version", 1);
-      AppendClaimFields(entry.get(), result.lease, claim_id, now);
+      AppendClaimFields(entry.get(), result.lease, claim_id, fresh, now);
       absl::Status inserted = database_->InsertOne(jobs, *entry);
       if (inserted.ok()) return result;
       if (!absl::IsAlreadyExists(inserted)) return inserted;
@@ -191,9 +221,9 @@ absl::StatusOr<ClaimResult> MongoEventStore::TryClaimHour(std::string_view hour,
     BsonPtr update = NewBson();
     bson_t set;
     bson_append_document_begin(update.get(), "$set", -1, &set);
-    AppendClaimFields(&set, result.lease, claim_id, now);
+    AppendClaimFields(&set, result.lease, claim_id, fresh, now);
     bson_append_document_end(update.get(), &set);
-    BsonPtr unset = BCON_NEW("error", BCON_UTF8(""));
+    BsonPtr unset = BCON_NEW("error", BCON_UTF8(""), "in_flight_keys", BCON_UTF8(""));
     bson_append_document(update.get(), "$unset", -1, unset.get());
     BsonPtr inc = BCON_NEW("version", BCON_INT64(1));
     bson_append_document(update.get(), "$inc", -1, inc.get());
