@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Concurrent work on one service: two tasks with overlapping ranges load each
 # hour once between them, and many QueryUser calls during a load all succeed.
+# sqlite-only in the FerretDB re-run (tests/integration/mongo_suite_test.sh):
+# loads into FerretDB 1.24 take minutes there, beyond this script's waits.
+# NOTE: so the service over MongoDB is not yet tested end to end in CI.
 source "$(dirname "$0")/serve_lib.sh"
 
 make_mirror

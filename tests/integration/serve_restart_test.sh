@@ -2,6 +2,9 @@
 # Tasks survive the service: kill -9 in the middle of an async task, restart,
 # and the task completes with exact counts and no duplicate events; SIGTERM
 # stops the service gracefully and the task resumes after a restart.
+# sqlite-only in the FerretDB re-run (tests/integration/mongo_suite_test.sh):
+# loads into FerretDB 1.24 take minutes there, beyond this script's waits.
+# NOTE: so the service over MongoDB is not yet tested end to end in CI.
 source "$(dirname "$0")/serve_lib.sh"
 
 make_mirror
