@@ -673,17 +673,24 @@ TEST_F(MongoEventStoreTest, QueryUserFollowsTheParsersLogin) {
   other.event.json =
       R"({"created_at":"2012-05-31T23:50:00-07:00","type":"ForkEvent","actor":"Fixture-Erin",)"
       R"("actor_attributes":{"login":"someone-else"},"repository":{"name":"zeta","owner":"erin"}})";
-  ASSERT_EQ(Write("h", {attributes, no_attributes, other}).inserted, 3);
+  BatchEvent organization = MakeTimelineEvent("a4", "PushEvent", "Fixture-Erin", "", "omega",
+                                              "2012-05-31T23:55:00-07:00", t + 1500);
+  organization.event.json =
+      R"({"created_at":"2012-05-31T23:55:00-07:00","type":"PushEvent","actor":"Fixture-Erin",)"
+      R"("repository":{"name":"omega","owner":"","organization":"erin-org"}})";
+  ASSERT_EQ(Write("h", {attributes, no_attributes, other, organization}).inserted, 4);
 
   absl::StatusOr<UserStats> stats = store_->QueryUser("fixture-erin");
   ASSERT_TRUE(stats.ok()) << stats.status();
   ASSERT_EQ(stats->events.size(), 2u);
   EXPECT_EQ(stats->events[0].name, "PushEvent");
+  EXPECT_EQ(stats->events[0].count, 2);
   EXPECT_EQ(stats->events[1].name, "WatchEvent");
   ASSERT_EQ(stats->events_by_ym.size(), 1u);
   EXPECT_EQ(stats->events_by_ym[0].month, 6);
   EXPECT_EQ(stats->events_by_ym[0].events.size(), 2u);
-  EXPECT_THAT(stats->pushed_to, ElementsAre("erin/zeta"));
+  // An empty owner is read from `organization`, as the event parser does.
+  EXPECT_THAT(stats->pushed_to, ElementsAre("erin-org/omega", "erin/zeta"));
 }
 
 TEST_F(MongoEventStoreTest, QueryOfUnknownLoginIsEmpty) {

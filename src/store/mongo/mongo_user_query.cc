@@ -13,8 +13,8 @@
 //     created_at text the login has (times with offsets such as -07:00
 //     included);
 //   - pushed_to: one $group by the repository fields, `repo.name` (Events
-//     API) or `repository.owner` and `repository.name` (timeline), which
-//     are joined with "/" here.
+//     API) or `repository.owner` (else `repository.organization`) and
+//     `repository.name` (timeline), which are joined with "/" here.
 #include <set>
 
 #include "common/strings.h"
@@ -61,7 +61,8 @@ BsonPtr RepositoryPipeline(const bson_t& match) {
 
   bson_append_document_begin(pipeline.get(), "1", 1, &stage);
   BsonPtr group = BCON_NEW("_id", "{", "name", BCON_UTF8("$repo.name"), "owner",
-                           BCON_UTF8("$repository.owner"), "repository",
+                           BCON_UTF8("$repository.owner"), "organization",
+                           BCON_UTF8("$repository.organization"), "repository",
                            BCON_UTF8("$repository.name"), "}", "count", "{", "$sum",
                            BCON_INT32(1), "}");
   bson_append_document(&stage, "$group", -1, group.get());
@@ -78,11 +79,13 @@ std::vector<EventCount> ReadTypeCounts(const std::vector<BsonPtr>& rows) {
 }
 
 // The repository name an event's group key stands for, as the event parser
-// reads it: `repo.name` unless it is "/", else "owner/name".
+// reads it: `repo.name` unless it is "/", else "owner/name", with the
+// owner from `organization` when `owner` is empty.
 std::string RepositoryName(const bson_t& row) {
   std::string name = GetString(row, "_id.name");
   if (!name.empty()) return name == "/" ? std::string() : name;
   std::string owner = GetString(row, "_id.owner");
+  if (owner.empty()) owner = GetString(row, "_id.organization");
   std::string repository = GetString(row, "_id.repository");
   if (owner.empty() || repository.empty()) return {};
   return Concat(owner, "/", repository);
