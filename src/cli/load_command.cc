@@ -100,7 +100,7 @@ void AddLoadCommand(CLI::App& app, LoadFlags& flags) {
                    "Archive base URL (http or https) or a local directory of hour files")
       ->capture_default_str();
   load->add_option("--store", flags.store,
-                   "Where events go: sqlite:PATH (default from $GHLOADER_STORE, else "
+                   "Where events go: sqlite:PATH or mongodb://HOST/DATABASE (default from $GHLOADER_STORE, else "
                    "sqlite:ghloader.db)")
       ->capture_default_str();
   load->add_option("--jobs", flags.jobs, "Hours loaded in parallel, 1-64")->capture_default_str();

@@ -12,7 +12,7 @@ void AddQueryCommand(CLI::App& app, QueryFlags& flags) {
   CLI::App* query = app.add_subcommand(
       "query", "Print a user's event counts by type and by month, and the repositories pushed to");
   query->add_option("LOGIN", flags.login, "GitHub login, matched case-insensitively")->required();
-  query->add_option("--store", flags.store, "Store to read: sqlite:PATH")->capture_default_str();
+  query->add_option("--store", flags.store, "Store to read: sqlite:PATH or mongodb://HOST/DATABASE")->capture_default_str();
   query->add_flag("--json", flags.json,
                   "Print JSON: {\"events\":[...],\"events_by_ym\":[...],\"pushed_to\":[...]}");
 }

@@ -60,7 +60,7 @@ void AddServeCommand(CLI::App& app, ServeFlags& flags) {
   serve->add_option("--source", flags.source,
                     "Archive base URL (http or https) or a local directory of hour files")
       ->capture_default_str();
-  serve->add_option("--store", flags.store, "Where events and tasks go: sqlite:PATH")
+  serve->add_option("--store", flags.store, "Where events and tasks go: sqlite:PATH or mongodb://HOST/DATABASE")
       ->capture_default_str();
   serve->add_option("--jobs", flags.jobs, "Hours loaded in parallel by this process, 1-64")
       ->capture_default_str();
