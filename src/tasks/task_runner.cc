@@ -153,7 +153,7 @@ void TaskRunner::WorkerLoop(int worker) {
   }
 }
 
-// Takes the next queued hour that nobody in this process is loading,
+// Takes the next queued hour that no worker of this process is loading,
 // refilling the queue from the store once when it is empty.
 bool TaskRunner::TakeWork(WorkItem& item) {
   for (int round = 0; round < 2; ++round) {
@@ -345,7 +345,7 @@ void TaskRunner::FinishTask(const TaskRecord& task) {
   absl::Status invalidated = logins.status();
   if (logins.ok() && cache_ != nullptr) invalidated = cache_->Invalidate(*logins);
   if (!invalidated.ok()) {
-    spdlog::error("task={} invalidating cached answers failed: {}; retrying", task.id,
+    spdlog::error("task={} invalidating cached QueryUser results failed: {}; retrying at the next refill", task.id,
                   invalidated.message());
     done();
     return;
