@@ -125,12 +125,14 @@ absl::StatusOr<HourRange> ParseHourRange(std::string_view from,
         ", the first hour GH Archive has; start at 2011-02-12 or later"));
   }
 
+  // GH Archive publishes an hour's file after the hour ends, so the current
+  // hour cannot be loaded yet either.
   absl::CivilHour current_hour = absl::ToCivilHour(now, absl::UTCTimeZone());
-  if (*last > current_hour) {
+  if (*last >= current_hour) {
     return absl::InvalidArgumentError(Concat(
         "range ", from, "..", to, " reaches into the future: its last hour ",
-        FormatHour(*last), " is after the current UTC hour ",
-        FormatHour(current_hour), "; end the range at ",
+        FormatHour(*last), " has not ended yet (the current UTC hour is ",
+        FormatHour(current_hour), "); end the range at ",
         FormatHour(current_hour - 1), " or earlier"));
   }
   return HourRange{*first, *last};

@@ -57,8 +57,8 @@ struct RangeEndNames {
 };
 
 // Parses and validates FROM and TO. Rejects malformed values, FROM after TO,
-// ranges before kFirstArchiveHour and ranges reaching past the current UTC
-// hour at `now`. Errors are InvalidArgument with a message naming the value.
+// ranges before kFirstArchiveHour and ranges whose last hour has not ended
+// at `now`. Errors are InvalidArgument with a message naming the value.
 absl::StatusOr<HourRange> ParseHourRange(std::string_view from,
                                          std::string_view to, absl::Time now,
                                          RangeEndNames names = {});

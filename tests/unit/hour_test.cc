@@ -234,22 +234,29 @@ TEST(ParseHourRangeTest, RejectsRangesBeforeTheArchive) {
   EXPECT_THAT(Message(old.status()), HasSubstr("before"));
 }
 
-TEST(ParseHourRangeTest, AcceptsTheCurrentHour) {
-  absl::StatusOr<HourRange> range = ParseHourRange("2024-06-15T12", "2024-06-15T12", FixedNow());
+TEST(ParseHourRangeTest, AcceptsTheLastEndedHour) {
+  absl::StatusOr<HourRange> range = ParseHourRange("2024-06-15T11", "2024-06-15T11", FixedNow());
   ASSERT_TRUE(range.ok()) << range.status();
   EXPECT_EQ(range->size(), 1);
 }
 
 TEST(ParseHourRangeTest, RejectsRangesIntoTheFuture) {
+  // The current hour has no file yet: GH Archive publishes it after it ends.
+  absl::StatusOr<HourRange> current_hour =
+      ParseHourRange("2024-06-15T12", "2024-06-15T12", FixedNow());
+  ASSERT_FALSE(current_hour.ok());
+  EXPECT_THAT(Message(current_hour.status()), HasSubstr("has not ended yet"));
+  EXPECT_THAT(Message(current_hour.status()), HasSubstr("end the range at 2024-06-15T11"));
+
   absl::StatusOr<HourRange> next_hour =
       ParseHourRange("2024-06-15T12", "2024-06-15T13", FixedNow());
   ASSERT_FALSE(next_hour.ok());
   EXPECT_EQ(next_hour.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(Message(next_hour.status()), HasSubstr("future"));
   EXPECT_THAT(Message(next_hour.status()), HasSubstr("2024-06-15T13"));
-  EXPECT_THAT(Message(next_hour.status()), HasSubstr("current UTC hour 2024-06-15T12"));
+  EXPECT_THAT(Message(next_hour.status()), HasSubstr("the current UTC hour is 2024-06-15T12"));
 
-  // A whole day that has started but not ended reaches into the future too.
+  // Today as a whole day never has all its hours ended.
   absl::StatusOr<HourRange> today = ParseHourRange("2024-06-15", "2024-06-15", FixedNow());
   ASSERT_FALSE(today.ok());
   EXPECT_THAT(Message(today.status()), HasSubstr("2024-06-15T23"));
