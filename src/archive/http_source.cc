@@ -5,8 +5,8 @@
 #include <memory>
 #include <mutex>
 
-#include "common/strings.h"
 #include "archive/hour.h"
+#include "common/strings.h"
 
 namespace ghloader {
 namespace {
@@ -34,6 +34,7 @@ struct Transfer {
   ByteSink* sink = nullptr;
   const std::atomic<bool>* cancel = nullptr;
   std::string url;
+  std::string shown_url;  // `url` without its password, for messages and the ledger.
   long status_code = 0;
   bool began = false;
   absl::Status sink_error;
@@ -56,7 +57,7 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
 
   if (!transfer->began) {
     transfer->began = true;
-    transfer->sink_error = transfer->sink->Begin({transfer->url, true});
+    transfer->sink_error = transfer->sink->Begin({transfer->shown_url, true});
     if (!transfer->sink_error.ok()) return 0;
   }
   transfer->sink_error = transfer->sink->Write(std::string_view(data, bytes));
@@ -106,6 +107,7 @@ absl::StatusOr<FetchOutcome> HttpSource::Fetch(
   transfer.sink = &sink;
   transfer.cancel = &cancel;
   transfer.url = Concat(base_url_, "/", HourFileStem(hour), ".json.gz");
+  transfer.shown_url = RedactUriPassword(transfer.url);
 
   CURL* curl = transfer.curl;
   curl_easy_setopt(curl, CURLOPT_URL, transfer.url.c_str());
@@ -125,26 +127,26 @@ absl::StatusOr<FetchOutcome> HttpSource::Fetch(
   CURLcode code = curl_easy_perform(curl);
   if (!transfer.sink_error.ok()) return transfer.sink_error;
   if (code == CURLE_ABORTED_BY_CALLBACK) {
-    return absl::CancelledError(Concat("download of ", transfer.url, " cancelled"));
+    return absl::CancelledError(Concat("download of ", transfer.shown_url, " cancelled"));
   }
-  if (code != CURLE_OK) return CurlError(code, transfer.url);
+  if (code != CURLE_OK) return CurlError(code, transfer.shown_url);
 
   long status_code = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status_code);
   if (status_code == 404) return FetchOutcome::kNotFound;
   if (status_code >= 500 || status_code == 429 || status_code == 408) {
     return absl::UnavailableError(Concat(
-        "download of ", transfer.url, " failed: HTTP ", status_code));
+        "download of ", transfer.shown_url, " failed: HTTP ", status_code));
   }
   if (status_code != 200) {
     return absl::FailedPreconditionError(
-        Concat("download of ", transfer.url, " failed: HTTP ",
+        Concat("download of ", transfer.shown_url, " failed: HTTP ",
                      status_code, "; check --source"));
   }
 
   // An empty 200 response never called OnBody; the sink still sees the file.
   if (!transfer.began) {
-    absl::Status began = sink.Begin({transfer.url, true});
+    absl::Status began = sink.Begin({transfer.shown_url, true});
     if (!began.ok()) return began;
   }
   return FetchOutcome::kFetched;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "archive/source.h"
+#include "common/uri.h"
 
 namespace ghloader {
 
@@ -23,7 +24,7 @@ class HttpSource final : public ArchiveSource {
 
   absl::StatusOr<FetchOutcome> Fetch(absl::CivilHour hour, ByteSink& sink,
                                      const std::atomic<bool>& cancel) override;
-  std::string Describe() const override { return base_url_; }
+  std::string Describe() const override { return RedactUriPassword(base_url_); }
 
  private:
   std::string base_url_;

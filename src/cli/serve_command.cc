@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "common/strings.h"
 #include "loader/range_loader.h"
+#include "common/uri.h"
 #include "store/store_factory.h"
 #include "tasks/task_runner.h"
 
@@ -27,7 +28,8 @@ absl::StatusOr<Stores> OpenStoresWithRetry(const std::string& uri) {
   while (true) {
     absl::StatusOr<Stores> stores = OpenStores(uri);
     if (stores.ok() || !absl::IsUnavailable(stores.status())) return stores;
-    spdlog::warn("store {} is unavailable: {}; retrying in {}", uri, stores.status().message(),
+    spdlog::warn("store {} is unavailable: {}; retrying in {}", RedactUriPassword(uri),
+                 stores.status().message(),
                  absl::FormatDuration(backoff));
     if (!SleepUnlessCancelled(backoff, StopRequested())) {
       return absl::CancelledError("stopped while waiting for the store");

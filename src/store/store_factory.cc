@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "common/strings.h"
+#include "common/uri.h"
 #include "store/mongo/mongo_event_store.h"
 #include "store/mongo/mongo_task_store.h"
 #include "store/mongo/mongo_uri.h"
@@ -91,7 +92,7 @@ absl::StatusOr<Stores> OpenStores(std::string_view uri, StoreOpenOptions options
   if (uri.starts_with("sqlite:")) return OpenSqliteStores(uri, options);
   if (IsMongoStoreUri(uri)) return OpenMongoStores(uri, options);
   return absl::InvalidArgumentError(
-      Concat("unsupported --store '", uri, "': expected sqlite:PATH, e.g. ", kDefaultStore,
+      Concat("unsupported --store '", RedactUriPassword(uri), "': expected sqlite:PATH, e.g. ", kDefaultStore,
              ", or a MongoDB URI, e.g. mongodb://127.0.0.1:27017/github"));
 }
 

@@ -79,6 +79,11 @@ expect_usage_error "sqlite file in a missing directory" "$WORK/no-such-dir/x.db"
   load --from 2015-01-01 --to 2015-01-01 --source "$WORK/hours" --store "sqlite:$WORK/no-such-dir/x.db"
 expect_usage_error "bare path as store" "unsupported --store '$WORK/x.db'" \
   load --from 2015-01-01 --to 2015-01-01 --source "$WORK/hours" --store "$WORK/x.db"
+expect_usage_error "MongoDB URI with a bad database name" \
+  "invalid --store 'mongodb://loader:***@127.0.0.1:1/bad\$name'" \
+  load --from 2015-01-01 --to 2015-01-01 --source "$WORK/hours" \
+  --store 'mongodb://loader:s3cret-pw@127.0.0.1:1/bad$name'
+expect_true "the message hides the password" test "${ERR/s3cret-pw/}" == "$ERR"
 
 echo "== bad --source"
 expect_usage_error "missing directory" "--source '$WORK/no-such-dir' is not a directory" \

@@ -30,6 +30,9 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/ghloader-$(basename "$0" .sh)-XXXXXX")
 PASSED=0
 FAILED=0
 SERVER_PIDS=()
+# Logs of processes started in the background; finish() fails the test on a
+# sanitizer report in any of them.
+SANITIZER_LOGS=()
 RUN_ID="$(basename "$0" .sh)_$$"
 
 cleanup() {
@@ -71,6 +74,14 @@ expect_true() {
 
 # Prints the totals and exits non-zero if anything failed.
 finish() {
+  local log
+  for log in "${SANITIZER_LOGS[@]}"; do
+    [[ -f $log ]] || continue
+    if grep -q -E "ERROR: (Address|Leak)Sanitizer|runtime error:" "$log"; then
+      fail "$(basename "$log") has sanitizer reports"
+      grep -E -A 20 "ERROR: (Address|Leak)Sanitizer|runtime error:" "$log" | head -n 60
+    fi
+  done
   echo "$PASSED passed, $FAILED failed"
   [[ $FAILED -eq 0 ]]
   exit

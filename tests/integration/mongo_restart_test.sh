@@ -3,13 +3,15 @@
 # again on the same port with the same data, and checks that the load
 # retries, resumes and finishes with exact counts: every event stored once,
 # every line accounted for, every hour loaded. Also checks that a load
-# started while the server is down waits for it and says so.
-source "$(dirname "$0")/lib.sh"
+# started while the server is down waits for it and says so, and that
+# `ghloader serve` waits for the server at start-up and finishes an async
+# task across a restart of the server.
+source "$(dirname "$0")/serve_lib.sh"
 
 FERRETDB_DIR=$WORK/ferretdb
 restart_cleanup() {
   "$TOOLS/ferretdb.sh" stop "$FERRETDB_DIR"
-  cleanup
+  cleanup_service
 }
 trap restart_cleanup EXIT
 
@@ -91,6 +93,41 @@ expect_contains "late load says the server is not reachable" "is not reachable" 
 expect_contains "late load names the server" "127.0.0.1:$port" "$ERR"
 expect_equal "late load finds every event stored" "$distinct" "$(json_field "$OUT" duplicates)"
 expect_equal "late load stores nothing new" 0 "$(json_field "$OUT" events_stored)"
+
+echo "== the service waits for the server at start-up and across a restart"
+"$TOOLS/ferretdb.sh" stop "$FERRETDB_DIR"
+STORE="mongodb://127.0.0.1:$port/${RUN_ID}_service"
+MIRROR=$WORK/hours
+start_fixture_server
+# Slow enough that the server can be killed while the task loads.
+set_faults '{"rules": [{"path": "*", "bytes_per_second": 3000000}]}'
+(sleep 8 && "$TOOLS/ferretdb.sh" start "$FERRETDB_DIR" "$port" >/dev/null) &
+starter=$!
+start_serve
+wait "$starter"
+expect_contains "the service says the server is not reachable" "is not reachable" "$(cat "$WORK/serve.log")"
+expect_contains "the service log names the server" "127.0.0.1:$port" "$(cat "$WORK/serve.log")"
+
+task_id=$(json_field "$(client async-load 2015-01-01T01 2015-01-01T05 --json)" task_id)
+for _ in $(seq 600); do
+  stored_before_kill=$(inspect count "$STORE" events 2>/dev/null || echo 0)
+  [[ $stored_before_kill -ge 3000 ]] && break
+  sleep 0.1
+done
+"$TOOLS/ferretdb.sh" kill "$FERRETDB_DIR"
+echo "killed FerretDB with $stored_before_kill events of the task stored"
+sleep 4
+"$TOOLS/ferretdb.sh" start "$FERRETDB_DIR" "$port" >/dev/null
+set_faults '{"rules": []}'
+final=$(wait_for_task "$task_id" 300)
+expect_equal "the task completes after the restart" completed "$(json_field "$final" status)"
+expect_true "the server was killed mid-task" test "$stored_before_kill" -lt "$distinct"
+expect_equal "the task's hours are all done" 5 "$(json_field "$final" urls_done)"
+expect_equal "the task inserted + duplicates = distinct events" "$distinct" \
+  "$(($(json_field "$final" inserted) + $(json_field "$final" duplicates)))"
+expect_equal "the service stored each event once" "$distinct" "$(inspect count "$STORE" events)"
+expect_contains "the service logged the retries" "retrying in" "$(cat "$WORK/serve.log")"
+kill -TERM "$SERVE_PID"
 
 echo "== a server that stays down fails the load with a clear message"
 "$TOOLS/ferretdb.sh" stop "$FERRETDB_DIR"

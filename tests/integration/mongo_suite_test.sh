@@ -3,11 +3,10 @@
 # started here on a free 127.0.0.1 port and stopped afterwards), and also
 # against the MongoDB server that GHLOADER_EXTRA_MONGODB_URI names, if set:
 #   - the mongo_* unit tests, with GHLOADER_TEST_MONGODB_URI;
-#   - the other integration scripts, with GHLOADER_TEST_STORE naming a fresh
-#     database per scenario (FerretDB only, not in sanitizer builds; scripts
-#     marked "sqlite-only" are left out);
 #   - real GH Archive samples loaded through the CLI: every line accounted
 #     for, rejects, reloads, and queries equal to an independent count.
+# The other integration scripts run against the same servers as the ctest
+# entries mongodb.* (tests/integration/on_mongodb.sh).
 # FerretDB 1.24 refuses arrays directly inside arrays, which timeline-era
 # PushEvents have; the store keeps those events as rejects, and the
 # independent count here leaves them out the same way
@@ -15,7 +14,6 @@
 source "$(dirname "$0")/lib.sh"
 
 BUILD_DIR=$(dirname "$GHLOADER")
-SCRIPT_DIR=$(cd "$(dirname "$0")" && pwd)
 FERRETDB_DIR=$WORK/ferretdb
 
 mongo_cleanup() {
@@ -49,30 +47,6 @@ run_unit_tests() {
       fail "$label: $test failed: $(grep -E 'FAILED|Failure' "$log" | head -5)"
     fi
     if grep -q "SKIPPED" "$log"; then fail "$label: $test skipped tests though the URI is set"; fi
-  done
-}
-
-# run_other_scripts: the integration scripts of the CLI and the service,
-# each against fresh FerretDB databases.
-run_other_scripts() {
-  local script name log summary
-  for script in "$SCRIPT_DIR"/*_test.sh; do
-    name=$(basename "$script" .sh)
-    [[ $name == mongo_* ]] && continue
-    if grep -qi "sqlite-only" "$script"; then
-      echo "skip: $name is sqlite-only"
-      continue
-    fi
-    log=$WORK/ferretdb.$name.log
-    GHLOADER_TEST_STORE="$FERRETDB_URI/%DB%" GHLOADER_TEST_TOOLS=$NESTED_TOOLS \
-      bash "$script" >"$log" 2>&1
-    local rc=$?
-    summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
-    if [[ $rc -eq 0 ]]; then
-      pass "ferretdb: $name ($summary)"
-    else
-      fail "ferretdb: $name exited $rc ($summary): $(grep -E '^FAILED' "$log" | head -5)"
-    fi
   done
 }
 
@@ -160,16 +134,6 @@ run_unit_tests ferretdb "$FERRETDB_URI"
 
 echo "== real samples through the CLI into FerretDB"
 check_cli_samples ferretdb "$FERRETDB_URI"
-
-echo "== the other integration scripts against FerretDB"
-# They take about 20 minutes against FerretDB; the sanitizer run of the test
-# suite (scripts/test.sh --sanitize sets ASAN_OPTIONS) runs them against
-# SQLite only, and FerretDB is covered by the plain run.
-if [[ -n ${ASAN_OPTIONS:-} ]]; then
-  echo "skip: sanitizer build; the other scripts ran against FerretDB in the plain build"
-else
-  run_other_scripts
-fi
 
 if [[ -n ${GHLOADER_EXTRA_MONGODB_URI:-} ]]; then
   extra=${GHLOADER_EXTRA_MONGODB_URI%%\?*}

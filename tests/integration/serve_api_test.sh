@@ -3,12 +3,9 @@
 # loads of real samples served over HTTP, task status, watch, list and
 # cancel, QueryUser against an independent count, and the status code of
 # every kind of bad request.
-# sqlite-only in the FerretDB re-run (tests/integration/mongo_suite_test.sh):
-# loads into FerretDB 1.24 take minutes there, beyond this script's waits.
-# NOTE: so the service over MongoDB is not yet tested end to end in CI.
 source "$(dirname "$0")/serve_lib.sh"
 
-if is_sqlite_store; then
+if is_sqlite_store "$STORE"; then
   # Lets the store-down check below see UNAVAILABLE after 2 s, not 30 s.
   STORE="$STORE?busy_timeout_ms=2000"
 fi
@@ -28,7 +25,7 @@ expect_contains "reflection lists the health service" "listed" \
 # LoadRange: five hours, one of them absent from the archive.
 response=$(client load 2015-01-01T01 2015-01-01T05 --json)
 expect_equal "LoadRange succeeds" 0 $?
-expected=$(expected_distinct "$MIRROR"/2015-01-01-{1,3,4,5}.json.gz)
+expected=$(counts distinct "$MIRROR"/2015-01-01-{1,3,4,5}.json.gz)
 expect_equal "LoadRange inserted_count equals the distinct events" "$expected" "$(json_field "$response" inserted_count)"
 status=$(python3 -c 'import json, sys; print(json.dumps(json.loads(sys.argv[1])["status"]))' "$response")
 expect_equal "LoadRange task completed" completed "$(json_field "$status" status)"
@@ -47,7 +44,7 @@ expect_equal "day task urls_total" 24 "$(json_field "$final" urls_total)"
 expect_equal "day task urls_done" 24 "$(json_field "$final" urls_done)"
 expect_equal "day task hours_failed" 1 "$(json_field "$final" hours_failed)"
 expect_equal "day task hours_missing" 18 "$(json_field "$final" hours_missing)"
-expect_equal "day task inserted only the new hour" "$(expected_distinct "$MIRROR/2015-01-01-15.json.gz")" \
+expect_equal "day task inserted only the new hour" "$(counts distinct "$MIRROR/2015-01-01-15.json.gz")" \
   "$(json_field "$final" inserted)"
 expect_contains "day task error names the corrupt hour" "2015-01-01-11" "$(json_field "$final" error)"
 expect_contains "day task error says why" "not a gzip file" "$(json_field "$final" error)"
@@ -100,7 +97,7 @@ expect_contains "ListTasks limit out of range is INVALID_ARGUMENT" "INVALID_ARGU
 message=$("$GHLOADER" client --server 127.0.0.1:1 status x 2>&1)
 expect_contains "no server is UNAVAILABLE" "UNAVAILABLE" "$message"
 
-if is_sqlite_store; then
+if is_sqlite_store "$STORE"; then
   # Another process holds the write lock longer than the busy timeout.
   python3 -c '
 import sqlite3, sys, time
@@ -108,7 +105,7 @@ connection = sqlite3.connect(sys.argv[1], isolation_level=None)
 connection.execute("BEGIN EXCLUSIVE")
 open(sys.argv[2], "w").close()
 time.sleep(6)
-' "$(sqlite_path)" "$WORK/locked" &
+' "$(sqlite_path "$STORE")" "$WORK/locked" &
   locker=$!
   for _ in $(seq 50); do [[ -f $WORK/locked ]] && break; sleep 0.1; done
   message=$(client async-load 2015-01-02 2015-01-02 2>&1)
@@ -118,20 +115,20 @@ time.sleep(6)
 fi
 
 # A client deadline cancels the load it started.
-echo '{"rules": [{"path": "/2014-02-15-0.json.gz", "delay_seconds": 4}]}' > "$FAULTS"
+set_faults '{"rules": [{"path": "/2014-02-15-0.json.gz", "delay_seconds": 4}]}'
 message=$(client --timeout 1 load 2014-02-15T00 2014-02-15T00 --force 2>&1)
 expect_contains "an expired client deadline is DEADLINE_EXCEEDED" "DEADLINE_EXCEEDED" "$message"
 deadline_task=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])[0]["task_id"])' "$(client tasks --json)")
 expect_equal "the deadline cancelled its task" cancelled "$(json_field "$(wait_for_task "$deadline_task" 30)" status)"
 
 # CancelTask stops a running task.
-echo '{"rules": [{"path": "*", "delay_seconds": 2}]}' > "$FAULTS"
+set_faults '{"rules": [{"path": "*", "delay_seconds": 2}]}'
 cancel_id=$(client async-load 2015-01-01T01 2015-01-01T05 --force)
 sleep 0.5
 client cancel "$cancel_id" >/dev/null
 expect_equal "CancelTask succeeds" 0 $?
 expect_equal "the cancelled task ends cancelled" cancelled "$(json_field "$(wait_for_task "$cancel_id" 30)" status)"
-echo '{"rules": []}' > "$FAULTS"
+set_faults '{"rules": []}'
 
 # WatchTask streams until the task ends.
 watch_id=$(client async-load 2015-01-01T03 2015-01-01T05 --force)
@@ -141,7 +138,7 @@ last=$(tail -n 1 <<<"$updates")
 expect_equal "WatchTask ends with the completed state" completed "$(json_field "$last" status)"
 expect_equal "WatchTask's last update has every hour done" 3 "$(json_field "$last" urls_done)"
 expect_equal "a forced reload inserts nothing new" 0 "$(json_field "$last" inserted)"
-expect_equal "a forced reload counts duplicates" "$(expected_distinct "$MIRROR"/2015-01-01-{3,4,5}.json.gz)" \
+expect_equal "a forced reload counts duplicates" "$(counts distinct "$MIRROR"/2015-01-01-{3,4,5}.json.gz)" \
   "$(json_field "$last" duplicates)"
 
 # ListTasks shows every task, newest first.

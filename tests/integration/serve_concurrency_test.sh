@@ -1,9 +1,6 @@
 #!/usr/bin/env bash
 # Concurrent work on one service: two tasks with overlapping ranges load each
 # hour once between them, and many QueryUser calls during a load all succeed.
-# sqlite-only in the FerretDB re-run (tests/integration/mongo_suite_test.sh):
-# loads into FerretDB 1.24 take minutes there, beyond this script's waits.
-# NOTE: so the service over MongoDB is not yet tested end to end in CI.
 source "$(dirname "$0")/serve_lib.sh"
 
 make_mirror
@@ -12,7 +9,7 @@ start_fixture_server
 start_serve
 present=("$MIRROR"/2015-01-01-{1,3,4,5,15}.json.gz)
 
-echo '{"rules": [{"path": "*", "bytes_per_second": 4000000}]}' > "$FAULTS"
+set_faults '{"rules": [{"path": "*", "bytes_per_second": 4000000}]}'
 first=$(client async-load 2015-01-01T00 2015-01-01T05)
 second=$(client async-load 2015-01-01T03 2015-01-01T15)
 
@@ -33,9 +30,9 @@ second_final=$(wait_for_task "$second" 120)
 expect_equal "first overlapping task completes" completed "$(json_field "$first_final" status)"
 expect_equal "second overlapping task completes" completed "$(json_field "$second_final" status)"
 total=$(($(json_field "$first_final" inserted) + $(json_field "$second_final" inserted)))
-expect_equal "overlapping tasks insert each event once" "$(expected_distinct "${present[@]}")" "$total"
+expect_equal "overlapping tasks insert each event once" "$(counts distinct "${present[@]}")" "$total"
 for hour in 2015-01-01-3 2015-01-01-4 2015-01-01-5; do
-  fetches=$(grep -c "^/$hour.json.gz 200 " "$WORK/fixture.log")
+  fetches=$(grep -c "^/$hour.json.gz 200 " "$SERVER_LOG")
   expect_equal "hour $hour in both ranges is downloaded once" 1 "$fetches"
 done
 

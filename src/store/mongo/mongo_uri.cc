@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/strings.h"
+#include "common/uri.h"
 
 namespace ghloader {
 namespace {
@@ -32,7 +33,7 @@ std::vector<std::pair<std::string_view, std::string MongoCollectionNames::*>> Co
           {"taskUsersCollection", &MongoCollectionNames::task_users}};
 }
 
-absl::Status CheckCollectionName(std::string_view uri, std::string_view option,
+absl::Status CheckCollectionName(std::string_view shown_uri, std::string_view option,
                                  std::string_view name) {
   std::string_view problem;
   if (name.empty()) {
@@ -44,17 +45,17 @@ absl::Status CheckCollectionName(std::string_view uri, std::string_view option,
     problem = "starts with 'system.', which MongoDB reserves";
   }
   if (problem.empty()) return absl::OkStatus();
-  return absl::InvalidArgumentError(Concat("invalid --store '", uri, "': ", option, " '", name,
+  return absl::InvalidArgumentError(Concat("invalid --store '", shown_uri, "': ", option, " '", name,
                                            "' ", problem, "; give a plain collection name"));
 }
 
-absl::Status CheckDatabaseName(std::string_view uri, std::string_view name) {
+absl::Status CheckDatabaseName(std::string_view shown_uri, std::string_view name) {
   constexpr std::string_view kForbidden = "/\\. \"$";
   if (name.size() < 64 && name.find_first_of(kForbidden) == std::string_view::npos) {
     return absl::OkStatus();
   }
   return absl::InvalidArgumentError(
-      Concat("invalid --store '", uri, "': database name '", name,
+      Concat("invalid --store '", shown_uri, "': database name '", name,
              "' is longer than 63 bytes or contains one of / \\ . space \" $; e.g. ", kExample));
 }
 
@@ -79,7 +80,7 @@ absl::StatusOr<std::string> TakeCollectionOptions(std::string_view uri,
     bool taken = false;
     for (const auto& [name, field] : CollectionOptions()) {
       if (!EqualsIgnoreCase(key, name)) continue;
-      absl::Status valid = CheckCollectionName(uri, name, value);
+      absl::Status valid = CheckCollectionName(RedactUriPassword(uri), name, value);
       if (!valid.ok()) return valid;
       names.*field = std::string(value);
       taken = true;
@@ -124,7 +125,7 @@ absl::StatusOr<MongoStoreConfig> ParseMongoStoreUri(std::string_view uri) {
   std::unique_ptr<mongoc_uri_t, UriDeleter> parsed(
       mongoc_uri_new_with_error(config.driver_uri.c_str(), &error));
   if (parsed == nullptr) {
-    return absl::InvalidArgumentError(Concat("invalid --store '", uri, "': ", error.message,
+    return absl::InvalidArgumentError(Concat("invalid --store '", RedactUriPassword(uri), "': ", error.message,
                                              "; expected mongodb://HOST[:PORT]/DATABASE, e.g. ",
                                              kExample));
   }
@@ -132,7 +133,7 @@ absl::StatusOr<MongoStoreConfig> ParseMongoStoreUri(std::string_view uri) {
   const char* database = mongoc_uri_get_database(parsed.get());
   config.database = database != nullptr && *database != '\0' ? database
                                                              : std::string(kDefaultMongoDatabase);
-  absl::Status valid = CheckDatabaseName(uri, config.database);
+  absl::Status valid = CheckDatabaseName(RedactUriPassword(uri), config.database);
   if (!valid.ok()) return valid;
   config.description = Describe(*parsed, config.database);
   return config;
