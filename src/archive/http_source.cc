@@ -144,7 +144,7 @@ absl::StatusOr<FetchOutcome> HttpSource::Fetch(
                      status_code, "; check --source"));
   }
 
-  // An empty 200 response never called OnBody; the sink still sees the file.
+  // An empty 200 response never called OnBody; the sink still gets the (empty) file.
   if (!transfer.began) {
     absl::Status began = sink.Begin({transfer.shown_url, true});
     if (!began.ok()) return began;

@@ -161,7 +161,7 @@ absl::Status LineDecoder::AppendPlain(std::string_view bytes) {
   return absl::OkStatus();
 }
 
-// Makes sure buffer_ has free space. A full buffer after SplitLines holds a
+// Makes sure buffer_ has free space. A full buffer after SplitLines contains a
 // single partial line, so the buffer grows up to max_line_bytes; past that
 // the line is reported as oversized and skipped.
 absl::Status LineDecoder::MakeRoom() {

@@ -35,7 +35,7 @@ class LineHandler {
   virtual absl::Status OnLine(std::string_view line, int64_t line_number) = 0;
 
   // Called instead of OnLine for a line longer than the decoder's maximum;
-  // its bytes are skipped. `prefix` holds its first bytes.
+  // its bytes are skipped. `prefix` contains its first bytes.
   virtual absl::Status OnOversizedLine(std::string_view prefix,
                                        int64_t line_number) = 0;
 };
@@ -84,8 +84,8 @@ class LineDecoder final : public ByteSink {
   bool member_finished_ = false; // At least one member ended cleanly.
   std::string magic_probe_;      // First bytes of a member, until 2 are seen.
 
-  // buffer_[0, filled_) holds decompressed text not yet split into lines;
-  // bytes before scanned_ are known to hold no '\n'.
+  // buffer_[0, filled_) contains decompressed text not yet split into lines;
+  // bytes before scanned_ are known to contain no '\n'.
   std::vector<char> buffer_;
   size_t capacity_ = 0;
   size_t filled_ = 0;

@@ -1,5 +1,5 @@
 // The embedded default cache: a least-recently-used map in this process,
-// bounded in entries, with a TTL per answer.
+// bounded in entries, with a TTL per entry.
 #ifndef GHLOADER_CACHE_IN_PROCESS_CACHE_H_
 #define GHLOADER_CACHE_IN_PROCESS_CACHE_H_
 

@@ -1,5 +1,5 @@
-// The cache of QueryUser answers, keyed by lower-cased login. Answers expire
-// after a TTL, and a load drops the answers of every login it touched (the
+// The cache of QueryUser results, keyed by lower-cased login. Results expire
+// after a TTL, and a load drops the results of every login it touched (the
 // task's "invalidating" step), so a query never serves counts older than the
 // last load that changed them.
 #ifndef GHLOADER_CACHE_USER_STATS_CACHE_H_
@@ -20,18 +20,18 @@ class UserStatsCache {
  public:
   virtual ~UserStatsCache() = default;
 
-  // Returns the cached answer for a lower-cased login, if fresh.
+  // Returns the cached result for a lower-cased login, if fresh.
   virtual std::optional<UserStats> Get(std::string_view login) = 0;
 
   // Returns a counter that every Invalidate call increases. Read it before
   // querying the store and pass it to Put.
   virtual uint64_t InvalidationCount() = 0;
 
-  // Caches an answer read from the store, unless an invalidation ran since
-  // `invalidation_count` was read: the answer might predate that load.
+  // Caches a result read from the store, unless an invalidation ran since
+  // `invalidation_count` was read: the result might predate that load.
   virtual void Put(std::string_view login, const UserStats& stats,
                    uint64_t invalidation_count) = 0;
-  // Drops the answers of lower-cased logins.
+  // Drops the results of lower-cased logins.
   virtual absl::Status Invalidate(const std::vector<std::string>& logins) = 0;
 };
 

@@ -1,4 +1,4 @@
-// ghloader: loads GH Archive hours into a store and answers per-user queries.
+// ghloader: loads GH Archive hours into a store and serves per-user queries.
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
@@ -13,7 +13,7 @@
 int main(int argc, char** argv) {
   using namespace ghloader;
 
-  CLI::App app{"Loads GH Archive hours into a store and answers per-user queries.", "ghloader"};
+  CLI::App app{"Loads GH Archive hours into a store and serves per-user queries.", "ghloader"};
   app.require_subcommand(1);
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "Log level: trace, debug, info, warn, error or off")

@@ -1,6 +1,6 @@
 // Loads one archive hour: fetch, gunzip, split lines, parse events, write
 // them in batches, and record the outcome in the ledger. This is the loader
-// core; it sees the archive and the store only through their interfaces.
+// core; it uses the archive and the store only through their interfaces.
 #ifndef GHLOADER_LOADER_HOUR_LOADER_H_
 #define GHLOADER_LOADER_HOUR_LOADER_H_
 
@@ -35,7 +35,7 @@ struct HourResult {
   // Lower-cased logins of the hour's events, for cache invalidation.
   std::vector<std::string> logins;
   // True when the lease was lost or the load cancelled: the ledger was not
-  // written and the hour is left to whoever holds it next.
+  // written and the hour is left to the next lease holder.
   bool abandoned = false;
 };
 

@@ -1,6 +1,6 @@
 // The event store interface: where events, the ledger of loaded hours, and
 // rejected lines live, and where per-user aggregations are computed. The
-// loader core sees only this interface; store/sqlite and store/mongo
+// loader core uses only this interface; store/sqlite and store/mongo
 // implement it.
 //
 // The ledger records one entry per archive hour (a job). An hour is loaded
@@ -71,8 +71,8 @@ struct Lease {
 
 enum class ClaimOutcome {
   kClaimed,        // `lease` is valid; the caller loads the hour.
-  kAlreadyLoaded,  // The ledger says loaded and force was not set.
-  kHeldByOther,    // Another owner holds an unexpired lease (`current`).
+  kAlreadyLoaded,  // The ledger marks it loaded and force was not set.
+  kHeldByOther,    // Another owner has an unexpired lease (`current`).
 };
 
 struct ClaimResult {

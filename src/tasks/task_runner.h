@@ -1,7 +1,7 @@
 // Runs load tasks in the background: worker threads take pending hours of
 // unfinished tasks, oldest task first, claim each through the hour ledger,
 // load it, and record the outcome in the task. When a task has no pending
-// hour left, the runner drops the cached answers of the logins it touched
+// hour left, the runner drops the cached results of the logins it touched
 // (state "invalidating") and ends it as completed, failed (some hour
 // failed) or cancelled.
 //
@@ -109,7 +109,7 @@ class TaskRunner {
   uint64_t wake_generation_ = 0;  // Bumped when new work may be there.
   std::deque<WorkItem> queue_;
   std::set<std::string> queued_hours_;
-  // Serializes queue refills; completed_during_refill_ holds the hours
+  // Serializes queue refills; completed_during_refill_ contains the hours
   // completed since the running refill read the store, which it must not
   // queue again.
   std::mutex refill_mutex_;
@@ -118,7 +118,7 @@ class TaskRunner {
   std::map<std::string, std::shared_ptr<std::atomic<bool>>> hours_in_flight_;
   std::map<std::string, int> in_flight_per_task_;
   std::map<std::string, std::string> hour_task_;  // Hour in flight -> its task.
-  // Hours another loader holds, not to be tried again before the time.
+  // Hours under another loader's lease, not to be tried again before the time.
   std::map<std::string, absl::Time> held_until_;
   std::set<std::string> tasks_finishing_;
   std::vector<std::thread> workers_;

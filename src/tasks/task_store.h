@@ -32,7 +32,7 @@ namespace ghloader {
 enum class TaskState {
   kPending,       // Written, no hour started yet.
   kRunning,       // Hours are being loaded.
-  kInvalidating,  // Hours done; cached answers of touched users are dropped.
+  kInvalidating,  // Hours done; cached results of touched users are dropped.
   kCompleted,
   kFailed,
   kCancelled,

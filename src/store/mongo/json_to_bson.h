@@ -5,7 +5,7 @@
 // The conversion walks simdjson's DOM rather than using libbson's JSON
 // reader, because that reader interprets MongoDB Extended JSON: an object
 // such as {"$numberLong": "5"} would become an int64 instead of staying the
-// object the archive holds. Here every key is literal text.
+// object the archive contains. Here every key is literal text.
 //
 // Value types:
 //   - strings stay UTF-8 strings, booleans and null stay as they are;
@@ -37,7 +37,7 @@ class JsonToBson {
   // Parses `json`, which must be a JSON object, and appends `_id: id` and
   // then its fields to `out`. InvalidArgument with the reason when the text
   // is not a JSON object, already has a top-level `_id`, or has a key that
-  // BSON cannot hold (one containing U+0000); `out` is then incomplete.
+  // BSON cannot store (one containing U+0000); `out` is then incomplete.
   absl::Status Convert(std::string_view json, std::string_view id, bson_t* out);
 
   // The object parsed by the last successful Convert; valid until the next.

@@ -37,7 +37,7 @@ class MongoEventStore final : public EventStore {
   // Converts the events to BSON and inserts them in one unordered bulk
   // write. A duplicate key counts as a duplicate; any other document the
   // driver or server refuses (over the maximum size, a key it rejects, a
-  // key BSON cannot hold) is recorded in rejects and counted as rejected.
+  // key BSON cannot store) is recorded in rejects and counted as rejected.
   // Unavailable when the server could not be reached or did not acknowledge
   // the write; the loader then retries the batch.
   // NOTE: when the connection drops during the insert, the server may have

@@ -110,7 +110,7 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& 
   std::unique_ptr<Connection> connection(new Connection(db));
   sqlite3_busy_timeout(db, busy_timeout_ms);
 
-  // A 16 KiB page holds several 2-3 KB events. Against the 4 KiB default it
+  // A 16 KiB page fits several 2-3 KB events. Against the 4 KiB default it
   // cuts a load's page writes and system calls, for about 25% less wall time
   // (see docs/benchmarks.md). The page size takes effect only on a new file,
   // so it is set before WAL mode. WAL lets queries read while a load writes.
