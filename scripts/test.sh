@@ -36,4 +36,6 @@ export PATH="$(go env GOPATH)/bin:$PATH"
 if [[ -n ${GHARCHIVE_DATA:-} ]]; then cmake_flags+=("-DGHARCHIVE_DATA=$GHARCHIVE_DATA"); fi
 cmake -S "$repo" -B "$build_dir" -G Ninja "${cmake_flags[@]}"
 cmake --build "$build_dir" -j "$(nproc)"
-ctest --test-dir "$build_dir" --output-on-failure --timeout 1200 "${ctest_flags[@]}"
+# Integration tests on SQLite run one at a time (RUN_SERIAL); the rest share
+# the cores.
+ctest --test-dir "$build_dir" --output-on-failure --timeout 1200 -j "$(nproc)" "${ctest_flags[@]}"
