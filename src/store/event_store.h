@@ -113,6 +113,10 @@ class EventStore {
   // hour file for rejects; where the store can, it also adds the number
   // inserted to the hour's ledger entry in the same transaction, which is
   // where Lease::events_stored_before comes from after a crash.
+  // NOTE: that running count is not fenced. A loader whose lease was taken
+  // over still adds to it, and the new holder's CompleteHour overwrites it
+  // with its own total, so events the old loader inserted after the takeover
+  // are stored once but counted in no hour's events_stored.
   virtual absl::StatusOr<BatchWriteResult> WriteBatch(
       std::string_view hour, const std::vector<BatchEvent>& events) = 0;
 
