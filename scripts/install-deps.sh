@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything gh-archive-bulk-loader needs to build and test on
 # Debian 12, from Debian packages (and FerretDB, the MongoDB-compatible test
-# server, through `go install`). Safe to run again; skips what is installed.
+# server, built from its Go module). Safe to run again; skips what is installed.
 set -euo pipefail
 
 packages=(
@@ -10,8 +10,7 @@ packages=(
   libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   libutfcpp-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
-  libmongoc-dev libbson-dev libhiredis-dev
-  redis-server etcd-server prometheus
+  libmongoc-dev libbson-dev
 )
 # Go is needed only to build FerretDB; keep a Go that is already installed.
 if ! command -v go >/dev/null 2>&1; then packages+=(golang-go); fi

@@ -253,9 +253,14 @@ absl::Status LineDecoder::Finish() {
 }
 
 absl::Status LineDecoder::GzipError(std::string_view what) const {
+  // The bytes received so far bound where the damage is; a file that is not
+  // gzip at all is damaged from its first byte.
+  if (compressed_bytes_ <= 2 || (!in_member_ && !member_finished_)) {
+    return absl::DataLossError(Concat("corrupt gzip file ", info_.location, ": ", what));
+  }
   return absl::DataLossError(Concat("corrupt gzip file ", info_.location,
-                                          " at compressed byte ",
-                                          compressed_bytes_, ": ", what));
+                                    " at or before compressed byte ", compressed_bytes_, ": ",
+                                    what));
 }
 
 }  // namespace ghloader

@@ -352,6 +352,21 @@ void AddClientCommand(CLI::App& app, ClientFlags& flags) {
 }
 
 int RunClient(const ClientFlags& flags) {
+  // Checked before any channel exists, so a bad value never becomes a name
+  // lookup.
+  size_t colon = flags.server.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == flags.server.size() ||
+      flags.server.find_first_not_of("0123456789", colon + 1) != std::string::npos) {
+    std::cerr << "error: invalid --server '" << flags.server
+              << "': expected HOST:PORT, e.g. 127.0.0.1:1234\n";
+    return kExitUsage;
+  }
+  if (flags.timeout_seconds < 0) {
+    std::cerr << "error: invalid --timeout " << flags.timeout_seconds
+              << ": use 0 (no deadline) or a number of seconds\n";
+    return kExitUsage;
+  }
+
   Client client(flags);
   return client.Run();
 }

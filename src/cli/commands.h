@@ -2,15 +2,17 @@
 // the process exit code.
 //
 // Exit codes: 0 success; 1 the work ran but part of it failed (e.g. an hour
-// that could not be loaded); 2 invalid arguments or an unusable --store or
-// --source; 130 interrupted.
+// that could not be loaded) or the store is down; 2 invalid arguments or an
+// unusable --store or --source value; 130 interrupted.
 #ifndef GHLOADER_CLI_COMMANDS_H_
 #define GHLOADER_CLI_COMMANDS_H_
+
+#include <CLI/CLI.hpp>
 
 #include <atomic>
 #include <string>
 
-#include <CLI/CLI.hpp>
+#include "absl/status/status.h"
 
 namespace ghloader {
 
@@ -18,6 +20,21 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitInterrupted = 130;
+
+// The exit code for a store that could not be opened: kExitFailed when the
+// store is down or failed (Unavailable, DeadlineExceeded, Internal, ...), so
+// a retry may succeed; kExitUsage when the --store value itself is wrong.
+inline int ExitCodeForStoreError(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kNotFound:
+    case absl::StatusCode::kPermissionDenied:
+    case absl::StatusCode::kFailedPrecondition:
+      return kExitUsage;
+    default:
+      return kExitFailed;
+  }
+}
 
 inline constexpr char kDefaultSource[] = "https://data.gharchive.org";
 

@@ -26,8 +26,11 @@ void OnStopSignal(int) {
   if (StopRequested().exchange(true)) std::_Exit(kExitInterrupted);
 }
 
-std::string SummaryText(const LoadSummary& summary) {
-  std::string out = fmt::format(
+std::string SummaryText(const LoadSummary& summary, bool dry_run) {
+  std::string out = dry_run ? "dry run: nothing was stored; \"loaded\" and \"stored\" count what a load "
+                              "would write\n"
+                            : "";
+  out += fmt::format(
       "hours:  {} total, {} loaded, {} skipped (already loaded), {} missing, {} failed\n"
       "events: {} stored, {} duplicates ignored, {} lines rejected, {} lines repaired\n"
       "bytes:  {:.1f} MB compressed, {:.1f} MB decompressed\n"
@@ -48,7 +51,7 @@ std::string SummaryText(const LoadSummary& summary) {
   return out;
 }
 
-std::string SummaryJson(const LoadSummary& summary) {
+std::string SummaryJson(const LoadSummary& summary, bool dry_run) {
   nlohmann::json failures = nlohmann::json::array();
   for (const HourRecord& failure : summary.failures) {
     failures.push_back({{"hour", failure.hour}, {"error", failure.error}});
@@ -62,7 +65,7 @@ std::string SummaryJson(const LoadSummary& summary) {
       {"compressed_bytes", summary.compressed_bytes},
       {"decompressed_bytes", summary.decompressed_bytes},
       {"seconds", summary.seconds},             {"failures", failures},
-      {"cancelled", summary.cancelled}};
+      {"cancelled", summary.cancelled},         {"dry_run", dry_run}};
   return root.dump();
 }
 
@@ -145,7 +148,7 @@ int RunLoad(const LoadFlags& flags) {
       flags.dry_run ? std::make_unique<DiscardEventStore>() : OpenEventStore(flags.store);
   if (!store.ok()) {
     std::cerr << "error: " << store.status().message() << "\n";
-    return kExitUsage;
+    return ExitCodeForStoreError(store.status());
   }
 
   RangeLoadOptions options;
@@ -168,7 +171,8 @@ int RunLoad(const LoadFlags& flags) {
     summary = loader.Run(options, StopRequested(), progress);
   }
 
-  std::cout << (flags.json ? SummaryJson(summary) + "\n" : SummaryText(summary));
+  std::cout << (flags.json ? SummaryJson(summary, flags.dry_run) + "\n"
+                         : SummaryText(summary, flags.dry_run));
   std::cout.flush();
   if (summary.cancelled) return kExitInterrupted;
   return summary.hours_failed > 0 ? kExitFailed : kExitOk;

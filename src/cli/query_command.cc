@@ -28,7 +28,7 @@ int RunQuery(const QueryFlags& flags) {
       OpenEventStore(flags.store, {.create_if_missing = false});
   if (!store.ok()) {
     std::cerr << "error: " << store.status().message() << "\n";
-    return kExitUsage;
+    return ExitCodeForStoreError(store.status());
   }
 
   absl::StatusOr<UserStats> stats = (*store)->QueryUser(login);

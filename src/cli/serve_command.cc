@@ -110,7 +110,8 @@ int RunServe(const ServeFlags& flags) {
   absl::StatusOr<Stores> stores = OpenStoresWithRetry(flags.store);
   if (!stores.ok()) {
     std::cerr << "error: " << stores.status().message() << "\n";
-    return absl::IsCancelled(stores.status()) ? kExitInterrupted : kExitUsage;
+    return absl::IsCancelled(stores.status()) ? kExitInterrupted
+                                               : ExitCodeForStoreError(stores.status());
   }
 
   InProcessCache cache(absl::Seconds(flags.cache_ttl_seconds),

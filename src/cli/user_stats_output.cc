@@ -50,7 +50,8 @@ std::string UserStatsToText(std::string_view login, const UserStats& stats) {
     out += fmt::format("  {:04d}-{:02d}  {}\n", month.year, month.month, counts);
   }
 
-  out += Concat("Pushed to (", stats.pushed_to.size(), " repositories):\n");
+  out += Concat("Pushed to (", stats.pushed_to.size(),
+                stats.pushed_to.size() == 1 ? " repository" : " repositories", "):\n");
   for (const std::string& repo : stats.pushed_to) out += Concat("  ", repo, "\n");
   return out;
 }

@@ -84,6 +84,15 @@ expect_usage_error "MongoDB URI with a bad database name" \
   load --from 2015-01-01 --to 2015-01-01 --source "$WORK/hours" \
   --store 'mongodb://loader:s3cret-pw@127.0.0.1:1/bad$name'
 expect_true "the message hides the password" test "${ERR/s3cret-pw/}" == "$ERR"
+expect_usage_error "mongodb+srv:// with an IP address" "needs a DNS name with SRV records" \
+  load --from 2015-01-01 --to 2015-01-01 --source "$WORK/hours" \
+  --store 'mongodb+srv://loader:pw@127.0.0.1/github'
+expect_usage_error "MongoDB URI without a host" "invalid --store 'mongodb://loader:***@'" \
+  load --from 2015-01-01 --to 2015-01-01 --source "$WORK/hours" --store 'mongodb://loader:pw@'
+expect_equal "the driver prints nothing of its own" 1 "$(grep -c . <<<"$ERR")"
+printf 'not a database\n' >"$WORK/not-a-database.txt"
+expect_usage_error "a text file as the sqlite store" "'$WORK/not-a-database.txt' is not an SQLite database" \
+  load --from 2015-01-01 --to 2015-01-01 --source "$WORK/hours" --store "sqlite:$WORK/not-a-database.txt"
 
 echo "== bad --source"
 expect_usage_error "missing directory" "--source '$WORK/no-such-dir' is not a directory" \
@@ -107,5 +116,13 @@ expect_usage_error "query of a missing sqlite file" "store file '$WORK/never-loa
 expect_true "query does not create the missing file" test ! -e "$WORK/never-loaded.db"
 expect_usage_error "query with an unknown store scheme" "unsupported --store 'redis://127.0.0.1'" \
   query octocat --store redis://127.0.0.1
+
+echo "== bad client options"
+expect_usage_error "--server without a port" "invalid --server 'nonsense': expected HOST:PORT" \
+  client --server nonsense health
+expect_usage_error "--server with a bad port" "invalid --server '127.0.0.1:12ab'" \
+  client --server 127.0.0.1:12ab health
+expect_usage_error "negative --timeout" "invalid --timeout -1" \
+  client --server 127.0.0.1:1 --timeout -1 health
 
 finish

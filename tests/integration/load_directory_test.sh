@@ -177,6 +177,10 @@ load "$dry_store" --from 2015-01-01 --to 2015-01-01 --source "$WORK/day" --dry-r
 expect_equal "dry run exits 0" 0 "$RC"
 expect_equal "dry run counts every parsed event" "$((day_lines - day_rejected))" "$(json_field "$OUT" events_stored)"
 expect_equal "dry run loads the hours" 5 "$(json_field "$OUT" hours_loaded)"
+expect_equal "dry run says so in JSON" True "$(json_field "$OUT" dry_run)"
+run_ghloader load --store "$dry_store" --from 2015-01-01T01 --to 2015-01-01T01 \
+  --source "$WORK/day" --dry-run --progress never
+expect_contains "dry run says so in the text summary" "dry run: nothing was stored" "$OUT"
 if is_sqlite_store "$dry_store"; then
   expect_true "dry run creates no store file" test ! -e "$(sqlite_path "$dry_store")"
 fi

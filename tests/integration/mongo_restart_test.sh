@@ -132,7 +132,7 @@ kill -TERM "$SERVE_PID"
 echo "== a server that stays down fails the load with a clear message"
 "$TOOLS/ferretdb.sh" stop "$FERRETDB_DIR"
 run_ghloader query someone --store "mongodb://127.0.0.1:$port/${RUN_ID}?serverSelectionTimeoutMS=200"
-expect_true "query fails while the server is down" test "$RC" -ne 0
+expect_equal "query exits 1 while the server is down" 1 "$RC"
 expect_contains "query names the server" "mongodb://127.0.0.1:$port/${RUN_ID}" "$ERR"
 expect_contains "query says it is not reachable" "not reachable" "$ERR"
 

@@ -56,6 +56,12 @@ TEST(UserStatsTextTest, ListsTotalsMonthsAndRepositories) {
   EXPECT_THAT(text, HasSubstr("  octo/zeta\n"));
 }
 
+TEST(UserStatsTextTest, OneRepositoryIsSingular) {
+  UserStats stats = SampleStats();
+  stats.pushed_to = {"octo/alpha"};
+  EXPECT_THAT(UserStatsToText("octo", stats), HasSubstr("Pushed to (1 repository)"));
+}
+
 TEST(UserStatsTextTest, UnknownUserIsOneLine) {
   EXPECT_EQ(UserStatsToText("nobody", UserStats{}), "nobody: 0 events\n");
 }

@@ -23,6 +23,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 std::string Message(const absl::Status& status) { return std::string(ToStdView(status.message())); }
 
@@ -181,6 +182,8 @@ TEST(LineDecoderTest, NotGzipFailsOnFirstBytes) {
   EXPECT_THAT(Message(result.write), HasSubstr("not a gzip file"));
   EXPECT_THAT(Message(result.write), HasSubstr("41 41"));
   EXPECT_THAT(Message(result.write), HasSubstr("memory/test.json.gz"));
+  // The damage starts at byte 0, so the message gives no later position.
+  EXPECT_THAT(Message(result.write), Not(HasSubstr("compressed byte")));
   EXPECT_THAT(handler.lines, IsEmpty());
 }
 
@@ -252,6 +255,7 @@ TEST(LineDecoderTest, CorruptDeflateDataFails) {
   ASSERT_FALSE(failure.ok());
   EXPECT_EQ(failure.code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(Message(failure), HasSubstr("corrupt gzip file memory/test.json.gz"));
+  EXPECT_THAT(Message(failure), HasSubstr("at or before compressed byte"));
 }
 
 TEST(LineDecoderTest, MultiMemberGzipIsOneFile) {

@@ -8,6 +8,7 @@
 
 #include "common/strings.h"
 #include "store/mongo/bson_document.h"
+#include "store/mongo/mongo_driver.h"
 #include "store/mongo/mongo_errors.h"
 
 namespace ghloader {
@@ -16,39 +17,6 @@ namespace {
 // A server that is down shows up within this time, and the loader's own
 // backoff takes over; the driver's default is 30 s. The URI can set it.
 constexpr int32_t kDefaultServerSelectionTimeoutMs = 5000;
-
-void LogDriverMessage(mongoc_log_level_t level, const char* domain, const char* message, void*) {
-  switch (level) {
-    case MONGOC_LOG_LEVEL_ERROR:
-    case MONGOC_LOG_LEVEL_CRITICAL:
-      spdlog::error("mongoc {}: {}", domain, message);
-      break;
-    case MONGOC_LOG_LEVEL_WARNING:
-      // Servers without sessions (FerretDB 1.24) refuse the endSessions that
-      // the driver sends when the pool closes; nothing is lost by that.
-      if (std::string_view(message).find("endSessions") != std::string_view::npos) {
-        spdlog::debug("mongoc {}: {}", domain, message);
-      } else {
-        spdlog::warn("mongoc {}: {}", domain, message);
-      }
-      break;
-    case MONGOC_LOG_LEVEL_MESSAGE:
-    case MONGOC_LOG_LEVEL_INFO:
-      spdlog::debug("mongoc {}: {}", domain, message);
-      break;
-    default:
-      spdlog::trace("mongoc {}: {}", domain, message);
-      break;
-  }
-}
-
-void InitDriver() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    mongoc_init();
-    mongoc_log_set_handler(LogDriverMessage, nullptr);
-  });
-}
 
 // One index for createIndexes.
 struct IndexSpec {
@@ -99,7 +67,7 @@ mongoc_collection_t* PooledClient::Collection(const std::string& name) {
 
 absl::StatusOr<std::shared_ptr<MongoDatabase>> MongoDatabase::Open(MongoStoreConfig config,
                                                                    MongoOpenOptions options) {
-  InitDriver();
+  InitMongoDriver();
   std::shared_ptr<MongoDatabase> database(new MongoDatabase(std::move(config), options));
   absl::Status connected = database->Connect();
   if (!connected.ok()) return connected;

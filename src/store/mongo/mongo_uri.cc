@@ -8,6 +8,7 @@
 
 #include "common/strings.h"
 #include "common/uri.h"
+#include "store/mongo/mongo_driver.h"
 
 namespace ghloader {
 namespace {
@@ -121,6 +122,7 @@ absl::StatusOr<MongoStoreConfig> ParseMongoStoreUri(std::string_view uri) {
   if (!driver_uri.ok()) return driver_uri.status();
   config.driver_uri = std::move(*driver_uri);
 
+  InitMongoDriver();
   bson_error_t error;
   std::unique_ptr<mongoc_uri_t, UriDeleter> parsed(
       mongoc_uri_new_with_error(config.driver_uri.c_str(), &error));
@@ -128,6 +130,14 @@ absl::StatusOr<MongoStoreConfig> ParseMongoStoreUri(std::string_view uri) {
     return absl::InvalidArgumentError(Concat("invalid --store '", RedactUriPassword(uri), "': ", error.message,
                                              "; expected mongodb://HOST[:PORT]/DATABASE, e.g. ",
                                              kExample));
+  }
+
+  if (const char* service = mongoc_uri_get_srv_hostname(parsed.get()); service != nullptr &&
+      std::string_view(service).find_first_not_of("0123456789.:[]") == std::string_view::npos) {
+    return absl::InvalidArgumentError(
+        Concat("invalid --store '", RedactUriPassword(uri), "': mongodb+srv:// needs a DNS name "
+               "with SRV records, not the IP address '", service, "'; use mongodb://", service,
+               ":PORT/DATABASE instead"));
   }
 
   const char* database = mongoc_uri_get_database(parsed.get());

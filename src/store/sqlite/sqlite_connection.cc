@@ -120,6 +120,11 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& 
                                   "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
                                   "PRAGMA temp_store=MEMORY"}) {
     absl::Status status = connection->Execute(pragma);
+    if (sqlite3_errcode(db) == SQLITE_NOTADB) {
+      return absl::InvalidArgumentError(
+          Concat("'", path, "' is not an SQLite database; give --store sqlite:PATH a new file "
+                 "or a store that ghloader created"));
+    }
     if (!status.ok()) return status;
   }
   return connection;
