@@ -2,7 +2,8 @@
 # Runs the tests of the MongoDB store against FerretDB 1.24 (SQLite handler,
 # started here on a free 127.0.0.1 port and stopped afterwards), and also
 # against the MongoDB server that GHLOADER_EXTRA_MONGODB_URI names, if set:
-#   - the mongo_* unit tests, with GHLOADER_TEST_MONGODB_URI;
+#   - the mongo_* unit tests and the store conformance suites, with
+#     GHLOADER_TEST_MONGODB_URI;
 #   - real GH Archive samples loaded through the CLI: every line accounted
 #     for, rejects, reloads, and queries equal to an independent count.
 # The other integration scripts run against the same servers as the ctest
@@ -36,10 +37,12 @@ for tool in "$TOOLS"/*; do ln -s "$tool" "$NESTED_TOOLS/"; done
 ln -sf "$TOOLS/count_events_nested_arrays.py" "$NESTED_TOOLS/count_events.py"
 export GHLOADER_BASE_TOOLS=$TOOLS
 
-# run_unit_tests LABEL URI: the mongo_* unit test executables.
+# run_unit_tests LABEL URI: the mongo_* unit test executables and the store
+# conformance suites, whose MongoDB cases run only when the URI is set.
 run_unit_tests() {
   local label=$1 uri=$2 test log
-  for test in mongo_event_store_test mongo_task_store_test mongo_json_to_bson_test mongo_uri_test; do
+  for test in event_store_conformance_test task_store_conformance_test \
+              mongo_event_store_test mongo_json_to_bson_test mongo_uri_test; do
     log=$WORK/$label.$test.log
     if GHLOADER_TEST_MONGODB_URI=$uri "$BUILD_DIR/tests/$test" >"$log" 2>&1; then
       pass "$label: $test ($(grep -o '[0-9]* tests\?' <(grep PASSED "$log") | head -1) passed)"
