@@ -38,7 +38,13 @@ fi
 # file into a copy of the module source and build from there.
 ferretdb_version=v1.24.2
 gobin=$(go env GOPATH)/bin
-if [[ ! -x "$gobin/ferretdb" ]] || ! "$gobin/ferretdb" --version 2>/dev/null | grep -q "${ferretdb_version}"; then
+# Read the version into a variable first: with pipefail, `ferretdb --version |
+# grep -q` can fail when grep exits before ferretdb has written everything.
+installed_version=""
+if [[ -x "$gobin/ferretdb" ]]; then
+  installed_version=$("$gobin/ferretdb" --version 2>/dev/null || true)
+fi
+if [[ $installed_version != *"version: $ferretdb_version"* ]]; then
   echo "install-deps: building FerretDB $ferretdb_version" >&2
   module_dir=$(go mod download -json "github.com/FerretDB/FerretDB@$ferretdb_version" |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["Dir"])')
