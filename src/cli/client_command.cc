@@ -136,6 +136,11 @@ class Client {
     grpc::Status status = stub_->LoadRange(context.get(), LoadRequest(), &response);
     if (!status.ok()) {
       if (response.has_status()) PrintTask(response.status());
+      if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
+          status.error_code() == grpc::StatusCode::CANCELLED) {
+        std::cerr << "note: the server cancels the load's task when the call ends early; "
+                     "`ghloader client tasks` lists it\n";
+      }
       return Fail(status);
     }
     if (flags_.json) {
@@ -232,6 +237,9 @@ class Client {
     auto context = NewContext();
     grpc::Status status = stub_->CancelTask(context.get(), request, &response);
     if (!status.ok()) return Fail(status);
+    if (!flags_.json && (response.status() == "pending" || response.status() == "running")) {
+      std::cout << "cancel requested; hours in flight finish or are handed back first\n";
+    }
     PrintTask(response);
     return kExitOk;
   }

@@ -118,6 +118,7 @@ fi
 set_faults '{"rules": [{"path": "/2014-02-15-0.json.gz", "delay_seconds": 4}]}'
 message=$(client --timeout 1 load 2014-02-15T00 2014-02-15T00 --force 2>&1)
 expect_contains "an expired client deadline is DEADLINE_EXCEEDED" "DEADLINE_EXCEEDED" "$message"
+expect_contains "the client says the task is cancelled" "cancels the load's task" "$message"
 deadline_task=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])[0]["task_id"])' "$(client tasks --json)")
 expect_equal "the deadline cancelled its task" cancelled "$(json_field "$(wait_for_task "$deadline_task" 30)" status)"
 
@@ -125,8 +126,9 @@ expect_equal "the deadline cancelled its task" cancelled "$(json_field "$(wait_f
 set_faults '{"rules": [{"path": "*", "delay_seconds": 2}]}'
 cancel_id=$(client async-load 2015-01-01T01 2015-01-01T05 --force)
 sleep 0.5
-client cancel "$cancel_id" >/dev/null
+cancel_output=$(client cancel "$cancel_id")
 expect_equal "CancelTask succeeds" 0 $?
+expect_contains "cancel says the request is on its way" "cancel requested" "$cancel_output"
 expect_equal "the cancelled task ends cancelled" cancelled "$(json_field "$(wait_for_task "$cancel_id" 30)" status)"
 set_faults '{"rules": []}'
 
