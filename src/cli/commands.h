@@ -21,9 +21,9 @@ inline constexpr int kExitFailed = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitInterrupted = 130;
 
-// The exit code for a store that could not be opened: kExitFailed when the
-// store is down or failed (Unavailable, DeadlineExceeded, Internal, ...), so
-// a retry may succeed; kExitUsage when the --store value itself is wrong.
+// Returns the exit code for a store that could not be opened. A wrong
+// --store value is kExitUsage. A store that is down or failed is kExitFailed,
+// because a later retry may succeed.
 inline int ExitCodeForStoreError(const absl::Status& status) {
   switch (status.code()) {
     case absl::StatusCode::kInvalidArgument:

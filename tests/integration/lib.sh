@@ -41,6 +41,7 @@ cleanup() {
     kill "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
   done
+  if [[ -n ${FERRETDB_DIR:-} ]]; then "$TOOLS/ferretdb.sh" stop "$FERRETDB_DIR"; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -228,6 +229,16 @@ start_server() {
     finish
   fi
   SERVER_URL="http://127.0.0.1:$(cat "$WORK/$name.port")"
+}
+
+# start_ferretdb: starts FerretDB with its data in $WORK/ferretdb on a free
+# 127.0.0.1 port; sets FERRETDB_DIR and FERRETDB_PORT. cleanup stops it.
+start_ferretdb() {
+  FERRETDB_DIR=$WORK/ferretdb
+  if ! FERRETDB_PORT=$("$TOOLS/ferretdb.sh" start "$FERRETDB_DIR"); then
+    fail "FerretDB did not start (see the message above)"
+    finish
+  fi
 }
 
 # set_faults JSON: replaces the fault rules of the last server started.

@@ -3,24 +3,35 @@
 # again on the same port with the same data, and checks that the load
 # retries, resumes and finishes with exact counts: every event stored once,
 # every line accounted for, every hour loaded. Also checks that a load
-# started while the server is down waits for it and says so, and that
+# started while the server is down waits for it and reports that, and that
 # `ghloader serve` waits for the server at start-up and finishes an async
 # task across a restart of the server.
 source "$(dirname "$0")/serve_lib.sh"
 
-FERRETDB_DIR=$WORK/ferretdb
-restart_cleanup() {
-  "$TOOLS/ferretdb.sh" stop "$FERRETDB_DIR"
-  cleanup_service
-}
-trap restart_cleanup EXIT
-
-if ! port=$("$TOOLS/ferretdb.sh" start "$FERRETDB_DIR"); then
-  fail "FerretDB did not start (see the message above)"
-  finish
-fi
+start_ferretdb
+port=$FERRETDB_PORT
 store="mongodb://127.0.0.1:$port/${RUN_ID}"
 inspect() { /usr/bin/python3 "$TOOLS/mongo_inspect.py" "$@"; }
+
+# kill_and_restart_ferretdb STORE: once STORE has 3,000 events (a few
+# batches), kills FerretDB, waits 4 s and starts it again on the same port
+# with the same data. Sets stored_before_kill.
+kill_and_restart_ferretdb() {
+  local _
+  stored_before_kill=0
+  for _ in $(seq 600); do
+    stored_before_kill=$(inspect count "$1" events 2>/dev/null || echo 0)
+    [[ $stored_before_kill -ge 3000 ]] && break
+    sleep 0.1
+  done
+  "$TOOLS/ferretdb.sh" kill "$FERRETDB_DIR"
+  echo "killed FerretDB with $stored_before_kill events stored in $1"
+  sleep 4
+  if ! "$TOOLS/ferretdb.sh" start "$FERRETDB_DIR" "$port" >/dev/null; then
+    fail "FerretDB did not restart on port $port"
+    finish
+  fi
+}
 
 FILES=(
   "$(sample nickderobertis--py-gh-archive/2015-01-01-1.json.gz)"
@@ -37,20 +48,7 @@ echo "== FerretDB killed and restarted during a load"
   --store "$store" --jobs 2 --json --progress never >"$WORK/load.out" 2>"$WORK/load.err" &
 load_pid=$!
 
-# Kill the server once a few batches are in.
-stored_before_kill=0
-for _ in $(seq 600); do
-  stored_before_kill=$(inspect count "$store" events 2>/dev/null || echo 0)
-  [[ $stored_before_kill -ge 3000 ]] && break
-  sleep 0.1
-done
-"$TOOLS/ferretdb.sh" kill "$FERRETDB_DIR"
-echo "killed FerretDB with $stored_before_kill events stored"
-sleep 4
-if ! "$TOOLS/ferretdb.sh" start "$FERRETDB_DIR" "$port" >/dev/null; then
-  fail "FerretDB did not restart on port $port"
-  finish
-fi
+kill_and_restart_ferretdb "$store"
 
 wait "$load_pid"
 rc=$?
@@ -109,15 +107,7 @@ expect_contains "the service says the server is not reachable" "is not reachable
 expect_contains "the service log names the server" "127.0.0.1:$port" "$(cat "$WORK/serve.log")"
 
 task_id=$(json_field "$(client async-load 2015-01-01T01 2015-01-01T05 --json)" task_id)
-for _ in $(seq 600); do
-  stored_before_kill=$(inspect count "$STORE" events 2>/dev/null || echo 0)
-  [[ $stored_before_kill -ge 3000 ]] && break
-  sleep 0.1
-done
-"$TOOLS/ferretdb.sh" kill "$FERRETDB_DIR"
-echo "killed FerretDB with $stored_before_kill events of the task stored"
-sleep 4
-"$TOOLS/ferretdb.sh" start "$FERRETDB_DIR" "$port" >/dev/null
+kill_and_restart_ferretdb "$STORE"
 set_faults '{"rules": []}'
 final=$(wait_for_task "$task_id" 300)
 expect_equal "the task completes after the restart" completed "$(json_field "$final" status)"

@@ -15,20 +15,9 @@
 source "$(dirname "$0")/lib.sh"
 
 BUILD_DIR=$(dirname "$GHLOADER")
-FERRETDB_DIR=$WORK/ferretdb
-
-mongo_cleanup() {
-  "$TOOLS/ferretdb.sh" stop "$FERRETDB_DIR"
-  cleanup
-}
-trap mongo_cleanup EXIT
-
-if ! port=$("$TOOLS/ferretdb.sh" start "$FERRETDB_DIR"); then
-  fail "FerretDB did not start (see the message above)"
-  finish
-fi
-FERRETDB_URI="mongodb://127.0.0.1:$port"
-echo "FerretDB listens on 127.0.0.1:$port"
+start_ferretdb
+FERRETDB_URI="mongodb://127.0.0.1:$FERRETDB_PORT"
+echo "FerretDB listens on 127.0.0.1:$FERRETDB_PORT"
 
 # Tools whose count_events.py leaves out events with nested arrays.
 NESTED_TOOLS=$WORK/tools-nested-arrays

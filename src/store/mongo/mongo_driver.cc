@@ -21,8 +21,9 @@ void LogDriverMessage(mongoc_log_level_t level, const char* domain, const char* 
       }
       break;
     case MONGOC_LOG_LEVEL_WARNING:
-      // Servers without sessions (FerretDB 1.24) refuse the endSessions that
-      // the driver sends when the pool closes; nothing is lost by that.
+      // Servers without sessions (FerretDB 1.24) reject the endSessions
+      // command the driver sends when the pool closes. The command only frees
+      // server-side sessions, so the warning goes to the debug level.
       if (std::string_view(message).find("endSessions") != std::string_view::npos) {
         spdlog::debug("mongoc {}: {}", domain, message);
       } else {
